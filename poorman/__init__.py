@@ -1,0 +1,39 @@
+"""poorman: drop whole layers from pre-trained transformers, the 'Poor Man's BERT' way.
+
+    import poorman
+    scores = poorman.layer_scores(model, texts, tokenizer=tok)          # optional
+    drop = poorman.select_layers("top", num_layers=12, k=4, scores=scores)
+    poorman.drop_layers(model, drop, strategy="top")                     # in place
+    model.save_pretrained("out")  # reloads with plain AutoModel*.from_pretrained
+
+Layer surgery lives in poorman.surgery, strategies in poorman.strategies,
+measurements in poorman.measure. The experiment side (GLUE fine-tuning, the
+run store, plots) lives in poorman.experiments, poorman.store, poorman.plots
+and is imported lazily so that the surgery stays light.
+"""
+
+from .measure import count_parameters, ideal_speedup, measure
+from .strategies import STRATEGIES, LayerScores, layer_scores, select_layers
+from .surgery import SUPPORTED_MODEL_TYPES, drop_layers, get_adapter, register_adapter
+
+__version__ = "0.1.0"
+
+
+def prune(model, strategy, k, scores=None):
+    """Choose k layers by `strategy` and drop them in place; returns the dropped indices."""
+    L = get_adapter(model).num_layers(model)
+    dropped = select_layers(strategy, L, k, scores=scores)
+    drop_layers(model, dropped, strategy=strategy)
+    return dropped
+
+
+def __getattr__(name):  # lazy: the experiment side pulls in datasets and pandas
+    if name == "results":
+        from .store import results
+        return results
+    raise AttributeError(f"module 'poorman' has no attribute {name!r}")
+
+
+__all__ = ["drop_layers", "select_layers", "layer_scores", "LayerScores", "prune", "measure",
+           "count_parameters", "ideal_speedup", "get_adapter", "register_adapter",
+           "SUPPORTED_MODEL_TYPES", "STRATEGIES", "results"]

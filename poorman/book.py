@@ -1,0 +1,75 @@
+"""`poorman book`: run what the store lacks, execute the notebooks with papermill, build the book.
+
+    notebooks/*.md --jupytext--> .ipynb --papermill(profile)--> book/*.ipynb --jupyter-book--> book/_build/html
+
+A notebook is re-executed only if its code changed, it ran with another
+profile, or --rerun is given; the heavy work inside it reads the run store.
+"""
+
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from .experiments.profiles import project_root
+
+
+def notebook_order(root):
+    """Chapter notebooks in the order of _toc.yml."""
+    import yaml
+    toc = yaml.safe_load((root / "_toc.yml").read_text())
+    files = [toc["root"]] + [c["file"] for part in toc.get("parts", [toc])
+                              for c in part.get("chapters", [])]
+    return [f for f in files if (root / "notebooks" / f"{Path(f).name}.md").exists()]
+
+
+def code_cells(nb):
+    return [c.source for c in nb.cells if c.cell_type == "code"
+            and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+
+
+def is_current(source_md, executed, profile):
+    """True if `executed` ran this exact code with this profile."""
+    import jupytext
+    import nbformat
+    if not executed.exists():
+        return False
+    done = nbformat.read(executed, as_version=4)
+    params = done.metadata.get("papermill", {}).get("parameters", {})
+    return code_cells(jupytext.read(source_md)) == code_cells(done) and params.get("profile") == profile
+
+
+def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd=None):
+    """jupytext -> papermill with the profile's parameters, into `executed`."""
+    import jupytext
+    import papermill
+    nb = jupytext.read(source_md)
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / (source_md.stem + ".ipynb")
+        jupytext.write(nb, src)
+        papermill.execute_notebook(str(src), str(executed), parameters={"profile": profile, **(parameters or {})},
+                                   kernel_name=kernel, cwd=str(cwd or executed.parent), progress_bar=False)
+
+
+def build_book(profile="cpu", rerun=False, only=None, sweep_first=True, build=True):
+    root = project_root()
+    t0 = time.perf_counter()
+    if sweep_first and profile != "paper":
+        from .experiments.sweep import sweep
+        sweep(profile)
+    for name in notebook_order(root):
+        stem = Path(name).name
+        if only and stem not in only:
+            continue
+        src, out = root / "notebooks" / f"{stem}.md", root / "book" / f"{stem}.ipynb"
+        if not rerun and is_current(src, out, profile):
+            print(f"{stem}: up to date with profile {profile}")
+            continue
+        print(f"{stem}: executing with profile {profile} ...")
+        execute(src, out, profile)
+    if build:
+        jb = Path(sys.executable).parent / "jupyter-book"  # the one beside this python, venv or not
+        subprocess.run([str(jb) if jb.exists() else "jupyter-book", "build", "book/"], cwd=root, check=True)
+    print(f"book ready in {time.perf_counter() - t0:.0f}s: {root / 'book/_build/html/index.html'}")
+

@@ -1,0 +1,149 @@
+"""One run: load model -> choose layers -> drop -> fine-tune with Trainer -> evaluate -> record.
+
+A run is fully defined by its spec (model, role, strategy, k, task, seed,
+hyperparameters, profile); its id is a hash of exactly that. The record holds
+the spec, the dropped and kept layers, every metric and the headline score,
+timings, parameters, latency, checkpoint size, and the environment.
+"""
+
+import platform
+import subprocess
+import tempfile
+import time
+from datetime import datetime, timezone
+
+import torch
+from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
+
+from .. import measure
+from ..store import records
+from ..strategies import NEEDS_SCORES, LayerScores, layer_scores, select_layers
+from ..surgery import drop_layers, get_adapter
+from .data import load_glue, tokenize
+from .metrics import trainer_metrics
+from .models import load_for_classification
+from .tasks import get_task
+
+
+def run_spec(profile, model, role, strategy, k, task, seed):
+    """The dict that defines a run; its hash is the run id."""
+    return {"profile": profile.name, "model": model, "role": role, "strategy": strategy, "k": int(k),
+            "task": get_task(task).name, "seed": int(seed), "train": dict(profile.train),
+            "calibration": dict(profile.calibration) if strategy in NEEDS_SCORES else None}
+
+
+def calibration_scores(model, tokenizer, task, profile, store_dir):
+    """Layer scores of the pre-trained model on a sample of the task, cached in the store."""
+    cal = profile.calibration
+    key = {"model": model.config._name_or_path, "task": task.name, **cal,
+           "max_length": profile.train["max_length"], "glue_dir": bool(profile.glue_dir)}
+
+    def compute():
+        data = load_glue(task.name, cal.get("split", "train"), glue_dir=profile.resolved_glue_dir(),
+                         max_examples=cal["examples"], seed=0)
+        fields = task.text_fields
+        texts = [tuple(ex[f] for f in fields) if len(fields) == 2 else ex[fields[0]] for ex in data]
+        backbone = model.base_model  # scores come from the pre-trained layers, not the new head
+        return layer_scores(backbone, texts, tokenizer=tokenizer, token=cal.get("token", "mean"),
+                            max_length=profile.train["max_length"], progress=False).to_dict()
+
+    return LayerScores.from_dict(records.cached(store_dir, "layer_scores", key, compute))
+
+
+def _freeze(model, train):
+    base = model.base_model
+    if train.get("freeze_embeddings"):
+        for p in model.get_input_embeddings().parameters():
+            p.requires_grad = False
+        for p in getattr(base, "embeddings", torch.nn.Module()).parameters():
+            p.requires_grad = False
+    layers = get_adapter(model).layer_list(model)
+    for i in train.get("freeze_layers") or []:
+        for p in layers[i].parameters():  # indices refer to the pruned model's layers
+            p.requires_grad = False
+
+
+def environment():
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
+                                timeout=5).stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        commit = None
+    import datasets
+    import transformers
+
+    from .. import __version__
+    return {"poorman": __version__, "torch": torch.__version__, "transformers": transformers.__version__,
+            "datasets": datasets.__version__, "python": platform.python_version(),
+            "machine": platform.machine(), "processor": platform.processor() or platform.machine(),
+            "cpu_threads": torch.get_num_threads(),
+            "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+            "git_commit": commit, "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def run_one(spec, profile, store_dir):
+    """Fine-tune and evaluate one run; write its record atomically and return it."""
+    task = get_task(spec["task"])
+    train_cfg, glue_dir = spec["train"], profile.resolved_glue_dir()
+    set_seed(spec["seed"])
+    model, tokenizer = load_for_classification(spec["model"], task.num_labels, seed=spec["seed"])
+    L = get_adapter(model).num_layers(model)
+    scores = None
+    if spec["strategy"] in NEEDS_SCORES:
+        scores = calibration_scores(model, tokenizer, task, profile, store_dir)
+    dropped = [] if spec["k"] == 0 else select_layers(spec["strategy"], L, spec["k"], scores=scores)
+    drop_layers(model, dropped, strategy=spec["strategy"])
+    _freeze(model, train_cfg)
+
+    train = load_glue(task.name, "train", glue_dir=glue_dir, max_examples=train_cfg["max_train"],
+                      seed=spec["seed"])
+    evals = {split: load_glue(task.name, split, glue_dir=glue_dir, max_examples=train_cfg["max_eval"], seed=0)
+             for split in task.eval_splits}
+    train_tok = tokenize(train, tokenizer, task, train_cfg["max_length"])
+    evals_tok = {s: tokenize(d, tokenizer, task, train_cfg["max_length"]) for s, d in evals.items()}
+
+    with tempfile.TemporaryDirectory() as tmp:
+        args = TrainingArguments(
+            output_dir=tmp, per_device_train_batch_size=train_cfg["batch_size"],
+            per_device_eval_batch_size=max(32, train_cfg["batch_size"]),
+            learning_rate=train_cfg["learning_rate"], num_train_epochs=train_cfg["epochs"],
+            warmup_ratio=train_cfg["warmup_ratio"], weight_decay=train_cfg["weight_decay"],
+            seed=spec["seed"], data_seed=spec["seed"], save_strategy="no", eval_strategy="no",
+            report_to=[], logging_strategy="no", disable_tqdm=False, use_cpu=not torch.cuda.is_available())
+        trainer = Trainer(model=model, args=args, train_dataset=train_tok,
+                          data_collator=DataCollatorWithPadding(tokenizer),
+                          compute_metrics=trainer_metrics(task))
+        t0 = time.perf_counter()
+        train_out = trainer.train()
+        train_seconds = time.perf_counter() - t0
+        metrics, eval_seconds = {}, 0.0
+        for split, data in evals_tok.items():
+            t0 = time.perf_counter()
+            out = trainer.evaluate(eval_dataset=data, metric_key_prefix="eval")
+            eval_seconds += time.perf_counter() - t0
+            prefix = "" if len(evals_tok) == 1 else f"{split}_"
+            metrics.update({prefix + k[len("eval_"):]: v for k, v in out.items()
+                            if k.startswith("eval_") and not k.endswith(("runtime", "per_second", "loss"))
+                            and not k.startswith("eval_steps")})
+        if len(evals_tok) > 1:  # MNLI: the headline is the mean of matched and mismatched
+            metrics["score"] = sum(metrics[f"{s}_score"] for s in evals_tok) / len(evals_tok)
+
+    model.eval()
+    lat = profile.latency
+    n_train = len(train_tok) * train_cfg["epochs"]
+    record = {
+        "run_id": records.run_id(spec), "config": spec,
+        "original_layers": L, "num_layers": L - len(dropped), "dropped": dropped,
+        "kept": [i for i in range(L) if i not in dropped],
+        "layer_scores": None if scores is None else scores.cosine.tolist(),
+        "metrics": metrics, "train_loss": train_out.training_loss,
+        "num_train_examples": len(train_tok), "num_eval_examples": {s: len(d) for s, d in evals_tok.items()},
+        "timing": {"train_seconds": train_seconds, "train_examples_per_s": n_train / train_seconds,
+                   "eval_seconds": eval_seconds},
+        "params": measure.count_parameters(model),
+        "latency": measure.latency(model, lat["batch_size"], lat["seq_len"], lat["repeats"], lat["warmup"]),
+        "checkpoint_bytes": measure.checkpoint_size(model),
+        "env": environment(),
+    }
+    records.write_run(store_dir, record)
+    return record

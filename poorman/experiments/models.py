@@ -1,0 +1,67 @@
+"""Load a model and tokenizer for fine-tuning: a Hub id, a local folder, or `tiny-random/<type>`.
+
+`tiny-random/<model_type>` builds a small randomly initialised model from its
+config class and a character-level tokenizer, with no download: the smoke
+profile and the tests run every code path on it in seconds.
+"""
+
+import string
+
+import torch
+from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, PreTrainedTokenizerFast
+
+TINY_PREFIX = "tiny-random/"
+_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+_TINY_SIZES = dict(hidden_size=32, num_hidden_layers=6, num_attention_heads=4, intermediate_size=64,
+                   max_position_embeddings=128)
+# Families whose config names the same things differently.
+_TINY_RENAMES = {
+    "distilbert": dict(dim=32, n_layers=6, n_heads=4, hidden_dim=64, max_position_embeddings=128),
+    "xlnet": dict(d_model=32, n_layer=6, n_head=4, d_inner=64),
+    "gpt2": dict(n_embd=32, n_layer=6, n_head=4, n_positions=128),
+    "albert": dict(_TINY_SIZES, embedding_size=16),
+}
+
+
+def tiny_tokenizer():
+    """A character-level fast tokenizer: deterministic, no training, no download."""
+    from tokenizers import Tokenizer, models, pre_tokenizers, processors
+    chars = sorted(set(string.ascii_lowercase + string.digits + string.punctuation + " "))
+    vocab = {tok: i for i, tok in enumerate(_SPECIALS + chars)}
+    tok = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tok.normalizer = __import__("tokenizers").normalizers.Lowercase()
+    tok.pre_tokenizer = pre_tokenizers.Split("", behavior="isolated")
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]", pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])])
+    return PreTrainedTokenizerFast(tokenizer_object=tok, pad_token="[PAD]", unk_token="[UNK]",
+                                   cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]")
+
+
+def tiny_config(model_type, **overrides):
+    sizes = _TINY_RENAMES.get(model_type, _TINY_SIZES)
+    vocab = len(tiny_tokenizer())
+    config = AutoConfig.for_model(model_type, vocab_size=vocab, **sizes, **overrides)
+    if getattr(config, "pad_token_id", None) is None or config.pad_token_id >= vocab:
+        config.pad_token_id = 0
+    return config
+
+
+def load_for_classification(model_id, num_labels, seed=42):
+    """(model, tokenizer) with a fresh classification head; regression when num_labels == 1."""
+    problem = "regression" if num_labels == 1 else "single_label_classification"
+    if model_id.startswith(TINY_PREFIX):
+        torch.manual_seed(seed)
+        config = tiny_config(model_id[len(TINY_PREFIX):], num_labels=num_labels, problem_type=problem)
+        model = AutoModelForSequenceClassification.from_config(config)
+        tokenizer = tiny_tokenizer()
+        if config.model_type == "xlnet":
+            tokenizer.padding_side = "left"  # as XLNet's own tokenizer: the summary token is last
+        return model, tokenizer
+    tokenizer = AutoTokenizer.from_pretrained(model_id)
+    torch.manual_seed(seed)  # the new head's initial weights depend on the seed
+    model = AutoModelForSequenceClassification.from_pretrained(
+        model_id, num_labels=num_labels, problem_type=problem)
+    if model.config.pad_token_id is None and tokenizer.pad_token_id is not None:
+        model.config.pad_token_id = tokenizer.pad_token_id  # GPT-style heads need it to find the last token
+    return model, tokenizer

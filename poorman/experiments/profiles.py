@@ -1,0 +1,104 @@
+"""Profiles are plain YAML files: which models, strategies, K, tasks, seeds and hyperparameters.
+
+Built-in ones live in poorman/profiles/ (smoke, cpu, paper); any path to a
+YAML file of the same shape works too, so a profile is easy to copy and edit.
+"""
+
+import os
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import yaml
+
+from ..strategies import STRATEGIES
+
+TRAIN_DEFAULTS = {"max_train": None, "max_eval": None, "max_length": 128, "batch_size": 8,
+                  "learning_rate": 5e-5, "epochs": 3, "warmup_ratio": 0.0, "weight_decay": 0.0,
+                  "freeze_embeddings": False, "freeze_layers": []}
+
+
+@dataclass
+class Profile:
+    name: str
+    prune_models: list
+    reference_models: list
+    strategies: list
+    ks: list
+    tasks: list
+    seeds: list
+    baseline_seeds: list
+    glue_dir: str | None
+    train: dict
+    calibration: dict = field(default_factory=lambda: {"examples": 128, "token": "mean", "split": "train"})
+    latency: dict = field(default_factory=lambda: {"batch_size": 8, "seq_len": 128, "repeats": 10, "warmup": 3})
+
+    def resolved_glue_dir(self):
+        """POORMAN_GLUE_DIR wins; a relative path is taken from the project root."""
+        value = os.environ.get("POORMAN_GLUE_DIR") or self.glue_dir
+        if not value:
+            return None
+        path = Path(value)
+        return path if path.is_absolute() else (project_root() / path).resolve()
+
+    def with_overrides(self, **overrides):
+        """A copy with some grid axes replaced (e.g. tasks=['sst2']); None leaves an axis as is."""
+        data = {k: v for k, v in self.__dict__.items()}
+        data.update({k: v for k, v in overrides.items() if v is not None})
+        return Profile(**data)
+
+
+def project_root():
+    """The folder holding _toc.yml (the book's repository), searched upwards from the cwd."""
+    if os.environ.get("POORMAN_ROOT"):
+        return Path(os.environ["POORMAN_ROOT"]).resolve()
+    here = Path.cwd().resolve()
+    for folder in (here, *here.parents):
+        if (folder / "_toc.yml").exists() and (folder / "poorman").is_dir():
+            return folder
+    return here
+
+
+def builtin_profiles():
+    return sorted(p.name[:-5] for p in resources.files("poorman.profiles").iterdir()
+                  if p.name.endswith(".yaml"))
+
+
+def load_profile(name_or_path):
+    """Load a built-in profile by name, or any YAML file by path."""
+    if isinstance(name_or_path, Profile):
+        return name_or_path
+    path = Path(str(name_or_path))
+    if path.suffix in (".yaml", ".yml") and path.exists():
+        text = path.read_text()
+    elif str(name_or_path) in builtin_profiles():
+        text = (resources.files("poorman.profiles") / f"{name_or_path}.yaml").read_text()
+    else:
+        raise ValueError(f"unknown profile {name_or_path!r}: use one of {', '.join(builtin_profiles())} "
+                         f"or a path to a .yaml file shaped like poorman/profiles/cpu.yaml")
+    raw = yaml.safe_load(text)
+    return _validate(raw, source=str(name_or_path))
+
+
+def _validate(raw, source):
+    required = ("name", "models", "strategies", "ks", "tasks", "seeds")
+    missing = [k for k in required if k not in raw]
+    if missing:
+        raise ValueError(f"profile {source} lacks {', '.join(missing)}")
+    unknown = [s for s in raw["strategies"] if s not in STRATEGIES]
+    if unknown:
+        raise ValueError(f"profile {source}: unknown strategies {unknown}; known: {', '.join(STRATEGIES)}")
+    from .tasks import get_task
+    for t in raw["tasks"]:
+        get_task(t)  # raises with the list of known tasks
+    train = {**TRAIN_DEFAULTS, **(raw.get("train") or {})}
+    extra = set(train) - set(TRAIN_DEFAULTS)
+    if extra:
+        raise ValueError(f"profile {source}: unknown train settings {sorted(extra)}; known: {sorted(TRAIN_DEFAULTS)}")
+    models = raw["models"]
+    return Profile(
+        name=raw["name"], prune_models=list(models.get("prune", [])),
+        reference_models=list(models.get("reference", [])), strategies=list(raw["strategies"]),
+        ks=[int(k) for k in raw["ks"]], tasks=list(raw["tasks"]), seeds=list(raw["seeds"]),
+        baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),
+        train=train, **{k: raw[k] for k in ("calibration", "latency") if k in raw})

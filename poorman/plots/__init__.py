@@ -1,0 +1,6 @@
+"""Where figures are drawn: tables (tables.py) and seaborn figures (figures.py) over poorman.results()."""
+
+from .figures import (contribution_plot, retention_plot, score_vs_latency_plot, similarity_plot,
+                      strategy_diagram, task_grid_plot)
+from .tables import (baseline_scores, best_by_k, retention, retention_summary, score_table, seed_spread,
+                     size_table)

@@ -1,0 +1,66 @@
+"""Tables over the run store's DataFrame (poorman.results): scores, retention, seed spread."""
+
+import pandas as pd
+
+
+def baseline_scores(df):
+    """Per model and task: mean, std and count of the unpruned baseline over seeds."""
+    base = df[df.role == "baseline"]
+    return base.groupby(["model", "task"]).score.agg(["mean", "std", "count"]).reset_index()
+
+
+def score_table(df, model=None):
+    """GLUE score per strategy x K (rows) and task (columns), plus the mean over tasks.
+
+    The baseline row is the mean over its seeds; pruned rows are single runs (or seed means).
+    Scores are in percent, as GLUE reports them.
+    """
+    d = df if model is None else df[df.model == model]
+    d = d[d.role.isin(["baseline", "pruned"])].copy()
+    d["strategy"] = d.strategy.where(d.role == "pruned", "none (baseline)")
+    table = d.pivot_table(index=["strategy", "k"], columns="task", values="score", aggfunc="mean") * 100
+    table["mean"] = table.mean(axis=1)
+    return table.sort_index(level=["k", "strategy"]).round(2)
+
+
+def retention(df, model=None):
+    """Each pruned run's score as a percentage of its model's baseline mean on the same task."""
+    d = df if model is None else df[df.model == model]
+    base = baseline_scores(d).rename(columns={"mean": "baseline"})[["model", "task", "baseline"]]
+    pruned = d[d.role == "pruned"].merge(base, on=["model", "task"])
+    pruned["retained_pct"] = 100 * pruned.score / pruned.baseline
+    pruned["dropped_pct"] = 100 * pruned.k / pruned.original_layers
+    return pruned
+
+
+def retention_summary(df, model=None):
+    """Mean retention over tasks per strategy x K."""
+    r = retention(df, model)
+    return (r.groupby(["strategy", "k"]).retained_pct.mean().unstack("k").round(1)
+            .rename(columns=lambda k: f"K={k}"))
+
+
+def seed_spread(df):
+    """Largest minus smallest baseline score over seeds, per task: differences below it are noise."""
+    base = df[df.role == "baseline"]
+    g = base.groupby(["model", "task"]).score
+    return (g.max() - g.min()).rename("seed_range").reset_index()
+
+
+def size_table(df):
+    """Layers, parameters, checkpoint size and latency per distinct model variant (one per strategy x K)."""
+    cols = ["model", "role", "strategy", "k", "num_layers", "params_total", "checkpoint_bytes", "latency_ms"]
+    t = df[cols].groupby(["model", "role", "strategy", "k"], as_index=False).agg(
+        num_layers=("num_layers", "first"), params_total=("params_total", "first"),
+        checkpoint_mb=("checkpoint_bytes", lambda s: s.iloc[0] / 2**20), latency_ms=("latency_ms", "median"))
+    return t.sort_values(["role", "k", "strategy"]).reset_index(drop=True)
+
+
+def best_by_k(df, model=None):
+    """For each K, the strategy with the highest mean retention."""
+    s = retention(df, model).groupby(["k", "strategy"]).retained_pct.mean().reset_index()
+    return s.loc[s.groupby("k").retained_pct.idxmax()].reset_index(drop=True)
+
+
+__all__ = ["baseline_scores", "score_table", "retention", "retention_summary", "seed_spread",
+           "size_table", "best_by_k"]

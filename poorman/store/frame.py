@@ -1,0 +1,35 @@
+"""The run store as a tidy pandas DataFrame: one row per run, flat columns."""
+
+import pandas as pd
+
+from .records import iter_runs, results_dir
+
+
+def _row(rec):
+    cfg, m = rec["config"], rec["metrics"]
+    row = {"run_id": rec["run_id"], "profile": cfg["profile"], "model": cfg["model"],
+           "role": cfg["role"], "strategy": cfg["strategy"], "k": cfg["k"], "task": cfg["task"],
+           "seed": cfg["seed"], "num_layers": rec["num_layers"], "original_layers": rec["original_layers"],
+           "dropped": tuple(rec["dropped"]), "score": m["score"]}
+    row.update({f"metric_{k}": v for k, v in m.items() if k != "score"})
+    row.update({f"params_{k}": v for k, v in rec["params"].items()})
+    row.update({"train_seconds": rec["timing"]["train_seconds"],
+                "train_examples_per_s": rec["timing"]["train_examples_per_s"],
+                "eval_seconds": rec["timing"]["eval_seconds"],
+                "latency_ms": rec.get("latency", {}).get("median_ms"),
+                "checkpoint_bytes": rec.get("checkpoint_bytes"),
+                "finished_at": rec["env"]["date"]})
+    return row
+
+
+def results(profile="cpu", store_dir=None):
+    """All finished runs of a profile. Corrupt or foreign files are reported and skipped."""
+    store_dir = store_dir or results_dir(profile)
+    rows = []
+    for rec in iter_runs(store_dir):
+        try:
+            rows.append(_row(rec))
+        except (KeyError, TypeError) as err:
+            import warnings
+            warnings.warn(f"skipping malformed record {rec.get('run_id')}: missing {err}")
+    return pd.DataFrame(rows)

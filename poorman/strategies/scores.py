@@ -1,0 +1,167 @@
+"""Layer contribution scores from one forward pass per batch.
+
+Hooks on the layer stack record what goes into each layer and what comes out,
+so a single forward pass gives every layer's input/output similarity. Using
+the layer modules (not `output_hidden_states`) matters: several families apply
+a final norm to the last hidden state, which would distort the top layer.
+
+Token choice (`token=`):
+    "first"  the first real token, BERT's [CLS];
+    "last"   the last real token, XLNet's summary <cls> and a causal LM's last;
+    "mean"   the cosine of every real token, averaged over the sequence.
+Padding is excluded through the attention mask, whichever side it is on.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ..surgery import get_adapter
+
+TOKENS = ("first", "last", "mean")
+_HIDDEN_KWARGS = ("hidden_states", "x", "output_h", "hidden_state")
+
+
+@dataclass
+class LayerScores:
+    """cosine[i]: mean cosine between layer i's input and output (high = little change).
+    boundary_cosine[i, j]: mean cosine between the input of layer i and the input of
+    layer j (index L is the last layer's output), for block strategies."""
+    cosine: np.ndarray
+    boundary_cosine: np.ndarray
+    token: str
+    num_examples: int
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def block_influence(self):
+        """ShortGPT's BI = 1 - cos."""
+        return 1.0 - self.cosine
+
+    def angular_distance(self, k):
+        """arccos(cos)/pi between the input and output of every k-block."""
+        L = len(self.cosine)
+        cos = np.clip([self.boundary_cosine[i, i + k] for i in range(L - k + 1)], -1, 1)
+        return np.arccos(cos) / np.pi
+
+    def to_dict(self):
+        return {"cosine": self.cosine.tolist(), "boundary_cosine": self.boundary_cosine.tolist(),
+                "token": self.token, "num_examples": self.num_examples, "meta": self.meta}
+
+    @classmethod
+    def from_dict(cls, d):
+        return cls(np.asarray(d["cosine"]), np.asarray(d["boundary_cosine"]), d["token"],
+                   d["num_examples"], d.get("meta", {}))
+
+
+def _hidden_in(args, kwargs):
+    if args and torch.is_tensor(args[0]):
+        return args[0]
+    for name in _HIDDEN_KWARGS:
+        if torch.is_tensor(kwargs.get(name)):
+            return kwargs[name]
+    raise RuntimeError("could not find the hidden states among a layer's inputs")
+
+
+def _hidden_out(output):
+    return output if torch.is_tensor(output) else output[0]
+
+
+def _pool(h, mask, token):
+    """h: (batch, seq, hidden) -> (batch, hidden) or (batch, seq, hidden) for 'mean'."""
+    if token == "mean":
+        return h
+    positions = torch.arange(mask.shape[1], device=mask.device).expand_as(mask)
+    real = mask.bool()
+    if token == "first":
+        idx = torch.where(real, positions, mask.shape[1]).min(dim=1).values
+    else:
+        idx = torch.where(real, positions, -1).max(dim=1).values
+    return h[torch.arange(h.shape[0]), idx]
+
+
+def _pairwise_cosine(states, mask, token):
+    """states: list of (batch, [seq,] hidden) -> per-example (n, n, batch) cosines."""
+    stacked = torch.nn.functional.normalize(torch.stack(states).float(), dim=-1)
+    if token != "mean":
+        return torch.einsum("ibh,jbh->ijb", stacked, stacked)
+    cos = torch.einsum("ibth,jbth->ijbt", stacked, stacked)
+    m = mask.to(cos.dtype)
+    return (cos * m).sum(-1) / m.sum(-1).clamp(min=1)
+
+
+def _batches(inputs, tokenizer, batch_size, max_length):
+    if isinstance(inputs, (list, tuple)) and inputs and not isinstance(inputs[0], dict):
+        if tokenizer is None:
+            raise ValueError("texts need a tokenizer: layer_scores(model, texts, tokenizer=tok)")
+        for s in range(0, len(inputs), batch_size):
+            chunk = list(inputs[s:s + batch_size])
+            texts = ([c[0] for c in chunk], [c[1] for c in chunk]) if isinstance(chunk[0], (list, tuple)) \
+                else (chunk,)
+            enc = tokenizer(*texts, truncation=True, max_length=max_length, padding=True,
+                            return_tensors="pt")
+            yield dict(enc)
+    elif isinstance(inputs, dict) or hasattr(inputs, "keys"):
+        n = len(inputs["input_ids"])
+        for s in range(0, n, batch_size):
+            yield {k: v[s:s + batch_size] for k, v in inputs.items()}
+    else:
+        yield from inputs  # an iterable of ready batches
+
+
+@torch.inference_mode()
+def layer_scores(model, inputs, *, tokenizer=None, token="mean", batch_size=16, max_length=128,
+                 progress=True):
+    """Mean input/output cosine per layer over a calibration sample.
+
+    `inputs`: a list of texts (or text pairs) with `tokenizer`, a dict of tensors
+    (e.g. a BatchEncoding), or an iterable of such batches.
+    """
+    if token not in TOKENS:
+        raise ValueError(f"unknown token choice {token!r}; choose one of {', '.join(TOKENS)}")
+    adapter = get_adapter(model)
+    L = adapter.num_layers(model)
+    captured = []
+
+    def pre_hook(module, args, kwargs):
+        if not captured:
+            captured.append(_hidden_in(args, kwargs))
+
+    def post_hook(module, args, kwargs, output):
+        captured.append(_hidden_out(output))
+
+    handles = []
+    for layer in adapter.layer_list(model):
+        handles.append(layer.register_forward_pre_hook(pre_hook, with_kwargs=True))
+        handles.append(layer.register_forward_hook(post_hook, with_kwargs=True))
+    device = next(model.parameters()).device
+    was_training = model.training
+    model.eval()
+    total, count = torch.zeros(L + 1, L + 1, dtype=torch.float64), 0
+    try:
+        for batch in tqdm(_batches(inputs, tokenizer, batch_size, max_length), disable=not progress,
+                          desc="layer scores"):
+            batch = {k: v.to(device) for k, v in batch.items() if torch.is_tensor(v)}
+            captured.clear()
+            model(**batch)
+            if len(captured) != L + 1:
+                raise RuntimeError(f"expected {L} layer calls, saw {len(captured) - 1}")
+            states = captured if adapter.hidden_batch_first else [h.transpose(0, 1) for h in captured]
+            mask = batch.get("attention_mask", torch.ones(states[0].shape[:2], device=device))
+            pooled = [_pool(h, mask, token) for h in states]
+            cos = _pairwise_cosine(pooled, mask, token)
+            total += cos.sum(-1).double().cpu()
+            count += cos.shape[-1]
+    finally:
+        for h in handles:
+            h.remove()
+        model.train(was_training)
+    if count == 0:
+        raise ValueError("layer_scores got no calibration examples")
+    boundary = (total / count).numpy()
+    cosine = np.array([boundary[i, i + 1] for i in range(L)])
+    meta = {"model_type": model.config.model_type,
+            "name_or_path": getattr(model.config, "_name_or_path", "")}
+    return LayerScores(cosine, boundary, token, count, meta)

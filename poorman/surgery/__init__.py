@@ -1,0 +1,7 @@
+"""Layer surgery: drop whole transformer layers and keep checkpoints reloadable."""
+
+from .adapters import SUPPORTED_MODEL_TYPES, Adapter, get_adapter, register_adapter, supported_model_types
+from .drop import drop_layers
+
+__all__ = ["drop_layers", "get_adapter", "register_adapter", "Adapter", "SUPPORTED_MODEL_TYPES",
+           "supported_model_types"]
