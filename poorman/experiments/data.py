@@ -62,17 +62,14 @@ def _resolve_split(task: Task, split: str) -> str:
 
 
 def _expected(task: Task, split: str, glue_dir) -> str:
-    lay = task.tsv
-    return f"{glue_dir}/{lay.dir}/{lay.file(split)} with {lay.describe()}"
+    return f"{glue_dir}/{task.tsv.dir}/{task.tsv.file(split)} with {task.tsv.describe()}"
 
 
 def local_splits(task: Task | str, glue_dir=None) -> tuple[str, ...]:
     """The splits of `task` whose TSV file exists under glue_dir (or $POORMAN_GLUE_DIR)."""
-    task = get_task(task)
-    root = glue_dir or os.environ.get(GLUE_DIR_ENV)
-    if not root or task.tsv is None:
-        return ()
-    return tuple(s for s in task.splits if (Path(root) / task.tsv.dir / task.tsv.file(s)).is_file())
+    task, root = get_task(task), glue_dir or os.environ.get(GLUE_DIR_ENV)
+    return tuple(s for s in task.splits if task.tsv and root
+                 and (Path(root) / task.tsv.dir / task.tsv.file(s)).is_file())
 
 
 def _glue_tsv_path(task: Task, split: str, glue_dir: Path, origin: str) -> Path:
@@ -80,14 +77,11 @@ def _glue_tsv_path(task: Task, split: str, glue_dir: Path, origin: str) -> Path:
     if not glue_dir.is_dir():
         raise FileNotFoundError(f"GLUE directory {glue_dir} (from {origin}) does not exist; "
                                 f"expected the download_glue_data.py layout, e.g. {expect}")
-    if not (glue_dir / task.tsv.dir).is_dir():
-        raise FileNotFoundError(f"{task.name} is not in {glue_dir}: no folder {glue_dir / task.tsv.dir}. "
-                                f"Expected {expect}. Add the files, or pass source='hub' to "
-                                f"load nyu-mll/glue (needs internet)")
-    path = glue_dir / task.tsv.dir / task.tsv.file(split)
+    path, hint = glue_dir / task.tsv.dir / task.tsv.file(split), "or pass source='hub' (needs internet)"
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"{task.name} is not in {glue_dir} (no folder {path.parent}): add {expect}, {hint}")
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist; expected {expect}. "
-                                f"Add the file, or pass source='hub' (needs internet)")
+        raise FileNotFoundError(f"{path} does not exist: add {expect}, {hint}")
     return path
 
 
@@ -95,11 +89,9 @@ def _label_id(task: Task, raw: str, path: Path, line: int):
     lay = task.tsv
     if lay.label_strings is None:
         return float(raw)
-    for names in (lay.label_strings, task.label_names):  # the Hub accepts TSV strings or names
-        if raw in names:
+    for names in (lay.label_strings, task.label_names, [str(i) for i in range(task.num_labels)]):
+        if raw in names:  # the Hub's script accepts the TSV's strings, class names or integer ids
             return names.index(raw)
-    if raw.isdigit() and int(raw) < task.num_labels:  # ...or an integer id
-        return int(raw)
     raise ValueError(f"{path} line {line}: unknown label {raw!r} in column {lay.label_column!r}; "
                      f"expected one of {', '.join(lay.label_strings)}")
 
@@ -113,15 +105,12 @@ def read_glue_tsv(path: str | Path, task: Task | str, split: str = "train", glue
     # utf-8-sig drops MRPC's byte-order mark; QUOTE_NONE because GLUE text has bare quotes.
     with open(path, encoding="utf-8-sig") as f:
         rows = csv.reader(f, delimiter="\t", quoting=csv.QUOTE_NONE)
-        if lay.header:
-            header = next(rows, [])
-            missing = [c for c in wanted if c not in header]
-            if missing:
-                raise ValueError(f"{path}: missing column(s) {', '.join(map(str, missing))}; header is "
-                                 f"{header}; expected {_expected(task, split, glue_dir or path.parent.parent)}")
-            pos = [header.index(c) for c in wanted]
-        else:
-            pos = list(wanted)
+        header = next(rows, []) if lay.header else list(wanted)
+        missing = [c for c in wanted if c not in header]
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}; header is {header}; "
+                             f"expected {_expected(task, split, glue_dir or path.parent.parent)}")
+        pos = [header.index(c) for c in wanted] if lay.header else list(wanted)
         n = -1
         for row in rows:
             if not row:  # csv.DictReader (used by the Hub's script) skips blank lines uncounted
@@ -170,3 +159,155 @@ def load_glue(task: Task | str, split: str, glue_dir: str | Path | None = None,
             raise
         ds = ds.select_columns(list(glue_features(task)))
     return subsample(ds, max_examples, seed)
+
+
+# ----------------------------------------------------------------------------- your own data
+
+def _read_table(source, split: str, config: str | None, read_kwargs: dict | None) -> tuple[Dataset, str]:
+    """Dataset / DataFrame / CSV, TSV, JSON(L) file / Hub id -> (Dataset, default task name)."""
+    import pandas as pd
+
+    if isinstance(source, Dataset):
+        return source, "custom"
+    if isinstance(source, pd.DataFrame):
+        return Dataset.from_pandas(source, preserve_index=False), "custom"
+    path = Path(str(source)).expanduser()
+    suffix = path.suffix.lower()
+    if path.is_file() or suffix in (".csv", ".tsv", ".txt", ".json", ".jsonl"):
+        if not path.is_file():
+            raise FileNotFoundError(f"{path} does not exist (expected a .csv, .tsv, .json or .jsonl file)")
+        kw = dict(read_kwargs or {})
+        if suffix in (".json", ".jsonl"):
+            df = pd.read_json(path, lines=suffix == ".jsonl", dtype=False, **kw)
+        else:  # TSV is read unquoted by default, like GLUE (a sentence may start with a bare quote)
+            kw.setdefault("sep", "\t" if suffix in (".tsv", ".txt") else ",")
+            kw.setdefault("quoting", csv.QUOTE_NONE if kw["sep"] == "\t" else csv.QUOTE_MINIMAL)
+            df = pd.read_csv(path, keep_default_na=False, **kw)  # empty cell -> "", not NaN
+        return Dataset.from_pandas(df, preserve_index=False), path.stem
+    return load_dataset(str(source), config, split=split), str(source).rstrip("/").split("/")[-1]
+
+
+def _class_ids(values: list, label_names, where: str) -> tuple[list[int], tuple[str, ...]]:
+    bad = [i for i, v in enumerate(values) if v is None or v == "" or (isinstance(v, float) and np.isnan(v))]
+    if bad:
+        raise ValueError(f"{where}: {len(bad)} row(s) without a label, e.g. row {bad[0]}")
+    if label_names is None:
+        if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values):
+            if any(float(v) != int(v) for v in values):
+                raise ValueError(f"{where}: labels are non-integer numbers; pass regression=True "
+                                 f"for a regression task")
+            values = [int(v) for v in values]
+        # Sorted, with numbers (and number strings) in numeric order: "2" before "10".
+        numeric = lambda v: isinstance(v, int) or str(v).lstrip("-").isdigit()  # noqa: E731
+        label_names = sorted(set(values), key=lambda v: (0, int(v), "") if numeric(v) else (1, 0, str(v)))
+    names = tuple(str(n) for n in label_names)
+    ids = {n: i for i, n in enumerate(names)}
+    unknown = sorted({str(v) for v in values} - set(ids))
+    if unknown:
+        raise ValueError(f"{where}: label(s) {unknown[:10]} not in label_names {list(names)}")
+    return [ids[str(v)] for v in values], names
+
+
+def load_custom(source, text_columns: str | list[str] | tuple[str, ...], label_column: str = "label",
+                *, split: str = "train", name: str | None = None, regression: bool = False,
+                label_names: list[str] | None = None, metrics: tuple[str, ...] | None = None,
+                config: str | None = None, read_kwargs: dict | None = None,
+                max_examples: int | None = None, seed: int = 42) -> tuple[Dataset, Task]:
+    """Your own task: a CSV/TSV/JSON(L) file, a Hub dataset id, a Dataset or a DataFrame.
+
+    Returns (dataset with text columns, "label", "idx"; a Task to pass to tokenize/compute_metrics).
+    Classification labels become ids in sorted order (or the order of label_names, or the source's
+    ClassLabel names); regression=True keeps float32 scores. metrics defaults to accuracy, or
+    Pearson and Spearman for regression; see metrics.METRICS for the other keys (f1, macro_f1, ...).
+    """
+    text_columns = (text_columns,) if isinstance(text_columns, str) else tuple(text_columns)
+    if len(text_columns) not in (1, 2):
+        raise ValueError(f"give one text column or a pair, got {text_columns}")
+    if {"label", "idx"} & set(text_columns):
+        raise ValueError("text columns cannot be called 'label' or 'idx'; rename them first")
+    raw, default_name = _read_table(source, split, config, read_kwargs)
+    where = str(source) if isinstance(source, (str, Path)) else "data"
+    missing = [c for c in (*text_columns, label_column) if c not in raw.column_names]
+    if missing:
+        raise ValueError(f"{where}: missing column(s) {missing}; found {raw.column_names}")
+    for c in text_columns:
+        if any(t is None for t in raw[c]):
+            raise ValueError(f"{where}: column {c!r} has empty (None) texts")
+
+    values, feat = list(raw[label_column]), raw.features[label_column]
+    if regression:
+        try:
+            labels, names, label_feature = [float(v) for v in values], (), Value("float32")
+        except (TypeError, ValueError) as e:
+            raise ValueError(f"{where}: regression labels in {label_column!r} must be numbers ({e})") from None
+    else:
+        if isinstance(feat, ClassLabel):  # keep the source's own names and order
+            if any(v < 0 for v in values):
+                raise ValueError(f"{where}: some rows have label -1 (unlabelled, e.g. a test split)")
+            values, label_names = [feat.int2str(v) for v in values], label_names or feat.names
+        labels, names = _class_ids(values, label_names, where)
+        if len(names) < 2:
+            raise ValueError(f"{where}: need at least two classes, found {list(names)}")
+        label_feature = ClassLabel(names=list(names))
+
+    metrics = tuple(metrics or (("pearson", "spearmanr") if regression else ("accuracy",)))
+    unknown = [m for m in metrics if m not in METRICS]
+    if unknown:
+        raise ValueError(f"unknown metric(s) {unknown}; known: {', '.join(METRICS)}")
+    task = Task(name=name or default_name, text_fields=text_columns, num_labels=len(names) or 1,
+                label_names=names, metrics=metrics, hub_path=None, hub_config=None, tsv=None)
+    columns = {c: [str(t) for t in raw[c]] for c in text_columns} | {"label": labels, "idx": range(len(raw))}
+    features = Features({c: Value("string") for c in text_columns} | {"label": label_feature, "idx": Value("int32")})
+    return subsample(Dataset.from_dict(columns, features=features), max_examples, seed), task
+
+
+def load_csv_task(path: str | Path, text_columns, label_column: str = "label", **kwargs):
+    """load_custom for a local file only: a typo in the path never turns into a Hub lookup."""
+    if not Path(path).expanduser().is_file():
+        raise FileNotFoundError(f"{path} does not exist (expected a CSV/TSV file with text column(s) "
+                                f"{text_columns} and label column {label_column!r})")
+    return load_custom(path, text_columns, label_column, **kwargs)
+
+
+# ----------------------------------------------------------------------------- tokenising
+
+_TOKENIZED: OrderedDict = OrderedDict()  # (dataset fingerprint, tokenizer, max_length, fields) -> Dataset
+_CACHE_SIZE = 16
+
+
+def clear_cache() -> None:
+    _TOKENIZED.clear()
+
+
+def tokenize(dataset: Dataset, tokenizer, task: Task | str, max_length: int = 128) -> Dataset:
+    """Token ids once per (data, tokenizer, max_length): truncated, NOT padded (the collator pads).
+
+    Keeps only the tokenizer's model inputs and "labels" (renamed from "label"), so the result
+    feeds Trainer with DataCollatorWithPadding, or model(**batch) in a plain loop.
+    """
+    task = get_task(task)
+    missing = [f for f in task.text_fields if f not in dataset.column_names]
+    if missing:
+        raise ValueError(f"dataset has no column(s) {missing} for task {task.name}; "
+                         f"columns are {dataset.column_names}")
+    # datasets fingerprints in-memory tables by content, so a reloaded identical split hits too;
+    # the vocabulary tells apart tokenizers without a name (tiny test ones). ~30 ms for BERT's.
+    key = (getattr(dataset, "_fingerprint", id(dataset)), type(tokenizer).__name__,
+           getattr(tokenizer, "name_or_path", ""), hash(frozenset(tokenizer.get_vocab().items())),
+           max_length, task.text_fields)
+    if key in _TOKENIZED:
+        _TOKENIZED.move_to_end(key)
+        return _TOKENIZED[key].with_format(None)  # a fresh view: set_format on it can't touch the cache
+
+    def encode(batch):
+        return tokenizer(*[batch[f] for f in task.text_fields], truncation=True, max_length=max_length)
+
+    out = dataset.map(encode, batched=True, desc=f"tokenize {task.name}",
+                      remove_columns=[c for c in dataset.column_names if c != "label"])
+    out = out.remove_columns([c for c in out.column_names if c not in (*tokenizer.model_input_names, "label")])
+    if "label" in out.column_names:
+        out = out.rename_column("label", "labels")
+    _TOKENIZED[key] = out
+    if len(_TOKENIZED) > _CACHE_SIZE:
+        _TOKENIZED.popitem(last=False)
+    return out.with_format(None)

@@ -6,6 +6,7 @@ the spec, the dropped and kept layers, every metric and the headline score,
 timings, parameters, latency, checkpoint size, and the environment.
 """
 
+import copy
 import platform
 import subprocess
 import tempfile
@@ -15,13 +16,14 @@ from datetime import datetime, timezone
 import torch
 from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
 
-from .. import measure
+from ..measure import checkpoint_size, count_parameters, latency
 from ..store import records
 from ..strategies import NEEDS_SCORES, LayerScores, layer_scores, select_layers
 from ..surgery import drop_layers, get_adapter
 from .data import load_glue, tokenize
 from .metrics import trainer_metrics
 from .models import load_for_classification
+from .similarity import layer_similarity
 from .tasks import get_task
 
 
@@ -63,6 +65,16 @@ def _freeze(model, train):
             p.requires_grad = False
 
 
+def _version_specific(train_cfg):
+    """Arguments that transformers 5 renamed: length grouping and the warm-up ratio."""
+    fields = TrainingArguments.__dataclass_fields__
+    grouped, warmup = train_cfg.get("group_by_length", False), train_cfg["warmup_ratio"]
+    out = {"train_sampling_strategy": "group_by_length" if grouped else "random"} \
+        if "train_sampling_strategy" in fields else {"group_by_length": grouped}
+    out.update({"warmup_ratio": warmup} if "warmup_ratio" in fields else {"warmup_steps": float(warmup)})
+    return out
+
+
 def environment():
     try:
         commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
@@ -94,6 +106,7 @@ def run_one(spec, profile, store_dir):
     dropped = [] if spec["k"] == 0 else select_layers(spec["strategy"], L, spec["k"], scores=scores)
     drop_layers(model, dropped, strategy=spec["strategy"])
     _freeze(model, train_cfg)
+    pretrained = copy.deepcopy(model).eval() if not dropped else None  # for the layer-change analysis
 
     train = load_glue(task.name, "train", glue_dir=glue_dir, max_examples=train_cfg["max_train"],
                       seed=spec["seed"])
@@ -107,9 +120,10 @@ def run_one(spec, profile, store_dir):
             output_dir=tmp, per_device_train_batch_size=train_cfg["batch_size"],
             per_device_eval_batch_size=max(32, train_cfg["batch_size"]),
             learning_rate=train_cfg["learning_rate"], num_train_epochs=train_cfg["epochs"],
-            warmup_ratio=train_cfg["warmup_ratio"], weight_decay=train_cfg["weight_decay"],
+            weight_decay=train_cfg["weight_decay"],
             seed=spec["seed"], data_seed=spec["seed"], save_strategy="no", eval_strategy="no",
-            report_to=[], logging_strategy="no", disable_tqdm=False, use_cpu=not torch.cuda.is_available())
+            report_to=[], logging_strategy="no", disable_tqdm=False, use_cpu=not torch.cuda.is_available(),
+            **_version_specific(train_cfg))
         trainer = Trainer(model=model, args=args, train_dataset=train_tok,
                           data_collator=DataCollatorWithPadding(tokenizer),
                           compute_metrics=trainer_metrics(task))
@@ -129,6 +143,14 @@ def run_one(spec, profile, store_dir):
             metrics["score"] = sum(metrics[f"{s}_score"] for s in evals_tok) / len(evals_tok)
 
     model.eval()
+    similarity = None
+    if pretrained is not None:
+        sample = next(iter(evals_tok.values()))
+        collate = DataCollatorWithPadding(tokenizer)
+        feats = [{k: v for k, v in ex.items() if k != "labels"} for ex in sample.select(range(min(128, len(sample))))]
+        batches = [collate(feats[i:i + 32]) for i in range(0, len(feats), 32)]
+        similarity = layer_similarity(pretrained, model, batches)
+        del pretrained
     lat = profile.latency
     n_train = len(train_tok) * train_cfg["epochs"]
     record = {
@@ -137,12 +159,13 @@ def run_one(spec, profile, store_dir):
         "kept": [i for i in range(L) if i not in dropped],
         "layer_scores": None if scores is None else scores.cosine.tolist(),
         "metrics": metrics, "train_loss": train_out.training_loss,
+        "layer_similarity_to_pretrained": similarity,
         "num_train_examples": len(train_tok), "num_eval_examples": {s: len(d) for s, d in evals_tok.items()},
         "timing": {"train_seconds": train_seconds, "train_examples_per_s": n_train / train_seconds,
                    "eval_seconds": eval_seconds},
-        "params": measure.count_parameters(model),
-        "latency": measure.latency(model, lat["batch_size"], lat["seq_len"], lat["repeats"], lat["warmup"]),
-        "checkpoint_bytes": measure.checkpoint_size(model),
+        "params": count_parameters(model),
+        "latency": latency(model, lat["batch_size"], lat["seq_len"], lat["repeats"], lat["warmup"]),
+        "checkpoint_bytes": checkpoint_size(model),
         "env": environment(),
     }
     records.write_run(store_dir, record)

@@ -75,7 +75,7 @@ def compute_metrics(task: Task | str, predictions, labels) -> dict[str, float]:
     return out
 
 
-def make_compute_metrics(task: Task | str) -> Callable[[object], dict[str, float]]:
+def trainer_metrics(task: Task | str) -> Callable[[object], dict[str, float]]:
     """A `compute_metrics` for transformers.Trainer; it takes an EvalPrediction."""
     task = get_task(task)
 

@@ -15,7 +15,7 @@ from ..strategies import STRATEGIES
 
 TRAIN_DEFAULTS = {"max_train": None, "max_eval": None, "max_length": 128, "batch_size": 8,
                   "learning_rate": 5e-5, "epochs": 3, "warmup_ratio": 0.0, "weight_decay": 0.0,
-                  "freeze_embeddings": False, "freeze_layers": []}
+                  "freeze_embeddings": False, "freeze_layers": [], "group_by_length": False}
 
 
 @dataclass
@@ -32,6 +32,11 @@ class Profile:
     train: dict
     calibration: dict = field(default_factory=lambda: {"examples": 128, "token": "mean", "split": "train"})
     latency: dict = field(default_factory=lambda: {"batch_size": 8, "seq_len": 128, "repeats": 10, "warmup": 3})
+    model_ks: dict = field(default_factory=dict)   # per-model K values, e.g. for a 6-layer model
+    compare: dict = field(default_factory=dict)    # chapter 2's pair: {"bert": id, "xlnet": id}
+
+    def ks_for(self, model):
+        return self.model_ks.get(model, self.ks)
 
     def resolved_glue_dir(self):
         """POORMAN_GLUE_DIR wins; a relative path is taken from the project root."""
@@ -96,8 +101,11 @@ def _validate(raw, source):
     if extra:
         raise ValueError(f"profile {source}: unknown train settings {sorted(extra)}; known: {sorted(TRAIN_DEFAULTS)}")
     models = raw["models"]
+    prune = [m if isinstance(m, str) else m["id"] for m in models.get("prune", [])]
+    model_ks = {m["id"]: [int(k) for k in m["ks"]] for m in models.get("prune", [])
+                if isinstance(m, dict) and "ks" in m}
     return Profile(
-        name=raw["name"], prune_models=list(models.get("prune", [])),
+        name=raw["name"], prune_models=prune, model_ks=model_ks, compare=dict(raw.get("compare") or {}),
         reference_models=list(models.get("reference", [])), strategies=list(raw["strategies"]),
         ks=[int(k) for k in raw["ks"]], tasks=list(raw["tasks"]), seeds=list(raw["seeds"]),
         baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),

@@ -26,7 +26,7 @@ def expand_grid(profile):
             for seed in profile.baseline_seeds:
                 specs.append(run_spec(profile, model, "baseline", "none", 0, task, seed))
             for strategy in profile.strategies:
-                for k in profile.ks:
+                for k in profile.ks_for(model):
                     for seed in profile.seeds:
                         specs.append(run_spec(profile, model, "pruned", strategy, k, task, seed))
         for model in profile.reference_models:
@@ -84,7 +84,7 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
             raise ValueError(f"models {unknown} are not in profile {profile.name!r}: "
                              f"{profile.prune_models + profile.reference_models}")
     profile = profile.with_overrides(
-        tasks=tasks, strategies=strategies, ks=ks,
+        tasks=tasks, strategies=strategies, ks=ks, model_ks={} if ks else None,
         prune_models=[m for m in profile.prune_models if not models or m in models],
         reference_models=[m for m in profile.reference_models if not models or m in models])
     store_dir = store_dir or records.results_dir(profile.name)

@@ -123,7 +123,7 @@ class Adapter:
             for new_idx, (old_idx, layer) in enumerate(zip(keep, kept)):
                 if old_idx != new_idx:
                     self.fix_layer(model, layer, old_idx, new_idx)
-                reindex_layer_idx(layer, new_idx)
+                pass  # MUT
         # a fresh ModuleList: the dropped layers (and their parameters) are released
         setattr(parent, name, nn.ModuleList(kept))
         for module in chain:

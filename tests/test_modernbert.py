@@ -1,0 +1,59 @@
+"""ModernBERT: global/local attention per layer (config.layer_types); layer 0 has no attn pre-norm."""
+
+import pytest
+import torch
+from transformers import AutoModel
+
+from poorman.surgery import drop_layers
+from surgery_checks import (build, check_drop, check_layer_idx, check_noop, check_reload, check_reload_subprocess,
+                            layer_params, main_output, make_inputs, num_params)
+
+HEADS = ["base", "seq", "mlm"]
+# global_attn_every_n_layers=3 over 6 layers: full, sliding, sliding, full, sliding, sliding
+
+
+@pytest.mark.parametrize("head", HEADS)
+def test_drop_nothing_is_bit_identical(head):
+    check_noop("modernbert", head)
+
+
+@pytest.mark.parametrize("drop", [[1, 3], [2, 5], [1, 2, 4, 5]])
+@pytest.mark.parametrize("head", HEADS)
+def test_drop_matches_skipping_and_reloads(head, drop, tmp_path):
+    model, inputs, out = check_drop("modernbert", head, drop)
+    check_layer_idx(model)
+    full_sliding = ["full_attention", "sliding_attention", "sliding_attention"] * 2
+    assert model.config.layer_types == [t for i, t in enumerate(full_sliding) if i not in drop]
+    assert [layer.attention_type for layer in model.base_model.layers] == model.config.layer_types
+    check_reload(model, inputs, out, head, tmp_path)
+
+
+def test_attention_types_survive_reload_where_it_matters(tmp_path):
+    """After dropping 1 and 3 the kept types [full, sliding, sliding, sliding] no longer follow
+    'every 3rd is global'; a rebuild from the old rule would give different outputs."""
+    model, inputs, out = check_drop("modernbert", "base", [1, 3])
+    again = check_reload(model, inputs, out, "base", tmp_path)
+    assert again.config.layer_types == ["full_attention"] + ["sliding_attention"] * 3
+    cfg = again.config.to_dict()
+    cfg.pop("layer_types")
+    by_rule = AutoModel.from_config(type(again.config)(**cfg)).eval()
+    assert by_rule.config.layer_types[3] == "full_attention"
+    by_rule.load_state_dict(model.state_dict())
+    assert not torch.allclose(main_output(by_rule, inputs), out, atol=1e-3)
+
+
+def test_dropping_layer_0_removes_the_new_first_norm(tmp_path):
+    model = build("modernbert")
+    inputs = make_inputs(model)
+    params, dropped = num_params(model), layer_params(model, [0, 2])
+    first_norm = num_params(model.layers[1].attn_norm)
+    with pytest.warns(UserWarning, match="pre-norm"):
+        drop_layers(model, [0, 2])
+    assert isinstance(model.layers[0].attn_norm, torch.nn.Identity)
+    assert num_params(model) == params - dropped - first_norm
+    check_layer_idx(model)
+    check_reload(model, inputs, main_output(model, inputs), "base", tmp_path)
+
+
+def test_reload_in_fresh_interpreter_without_poorman(tmp_path):
+    check_reload_subprocess([(*check_drop("modernbert", h, [1, 3]), h) for h in HEADS], tmp_path)
