@@ -1,6 +1,6 @@
 """`poorman book`: run what the store lacks, execute the notebooks with papermill, build the book.
 
-    notebooks/*.md --jupytext--> .ipynb --papermill(profile)--> book/*.ipynb --jupyter-book--> book/_build/html
+    notebooks/*.md --jupytext--> .ipynb --papermill(profile)--> book/*.ipynb --jupyter-book--> _build/html
 
 A notebook is re-executed only if its code changed, it ran with another
 profile, or --rerun is given; the heavy work inside it reads the run store.
@@ -37,7 +37,9 @@ def is_current(source_md, executed, profile):
         return False
     done = nbformat.read(executed, as_version=4)
     params = done.metadata.get("papermill", {}).get("parameters", {})
-    return code_cells(jupytext.read(source_md)) == code_cells(done) and params.get("profile") == profile
+    failed = any(o.get("output_type") == "error" for c in done.cells for o in c.get("outputs", []))
+    return (not failed and params.get("profile") == profile
+            and code_cells(jupytext.read(source_md)) == code_cells(done))
 
 
 def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd=None):
@@ -71,5 +73,5 @@ def build_book(profile="cpu", rerun=False, only=None, sweep_first=True, build=Tr
     if build:
         jb = Path(sys.executable).parent / "jupyter-book"  # the one beside this python, venv or not
         subprocess.run([str(jb) if jb.exists() else "jupyter-book", "build", "book/"], cwd=root, check=True)
-    print(f"book ready in {time.perf_counter() - t0:.0f}s: {root / 'book/_build/html/index.html'}")
+    print(f"book ready in {time.perf_counter() - t0:.0f}s: {root / '_build/html/index.html'}")
 

@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+from transformers import AutoModel
 
 from poorman.surgery import drop_layers, get_adapter
 from surgery_checks import (build, check_drop, check_layer_idx, check_noop, check_reload, check_reload_subprocess,
@@ -52,9 +53,11 @@ def test_bert_by_hand():
     torch.testing.assert_close(main_output(model, inputs), h, atol=1e-5, rtol=1e-4)
 
 
-def test_drop_twice_composes():
+def test_drop_twice_composes(tmp_path):
     model = build("bert", num_hidden_layers=6)
     drop_layers(model, [1, 3], strategy="a")  # kept 0 2 4 5
+    model.save_pretrained(tmp_path)  # the record also composes after a reload
+    model = AutoModel.from_pretrained(tmp_path).eval()
     drop_layers(model, [0, 2], strategy="b")  # current 0 and 2 are original 0 and 4
     assert model.config.poorman == {"original_num_layers": 6, "dropped": [0, 1, 3, 4], "kept": [2, 5],
                                     "strategy": "b"}

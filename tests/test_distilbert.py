@@ -17,8 +17,7 @@ def test_drop_nothing_is_bit_identical(head):
 def test_drop_matches_skipping_and_reloads(head, drop, tmp_path):
     model, inputs, out = check_drop("distilbert", head, drop)
     assert model.config.n_layers == 5 - len(drop)
-    assert model.distilbert.transformer.n_layers == 5 - len(drop) if head != "base" else \
-        model.transformer.n_layers == 5 - len(drop)
+    assert model.base_model.transformer.n_layers == 5 - len(drop)  # the module keeps its own copy
     check_reload(model, inputs, out, head, tmp_path)
 
 

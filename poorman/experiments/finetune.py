@@ -34,13 +34,19 @@ def run_spec(profile, model, role, strategy, k, task, seed):
             "calibration": dict(profile.calibration) if strategy in NEEDS_SCORES else None}
 
 
-def calibration_scores(model, tokenizer, task, profile, store_dir):
-    """Layer scores of the pre-trained model on a sample of the task, cached in the store."""
-    cal = profile.calibration
-    key = {"model": model.config._name_or_path, "task": task.name, **cal,
+def calibration_scores(model_id, task, profile, store_dir=None, model=None, tokenizer=None):
+    """Layer scores of the pre-trained model on a sample of the task's data, cached in the store.
+
+    The model is loaded only when the cache lacks the scores."""
+    task, cal = get_task(task), profile.calibration
+    store_dir = store_dir or records.results_dir(profile.name)
+    key = {"model": model_id, "task": task.name, **cal,
            "max_length": profile.train["max_length"], "glue_dir": bool(profile.glue_dir)}
 
     def compute():
+        nonlocal model, tokenizer
+        if model is None:
+            model, tokenizer = load_for_classification(model_id, task.num_labels)
         data = load_glue(task.name, cal.get("split", "train"), glue_dir=profile.resolved_glue_dir(),
                          max_examples=cal["examples"], seed=0)
         fields = task.text_fields
@@ -102,7 +108,7 @@ def run_one(spec, profile, store_dir):
     L = get_adapter(model).num_layers(model)
     scores = None
     if spec["strategy"] in NEEDS_SCORES:
-        scores = calibration_scores(model, tokenizer, task, profile, store_dir)
+        scores = calibration_scores(spec["model"], task, profile, store_dir, model, tokenizer)
     dropped = [] if spec["k"] == 0 else select_layers(spec["strategy"], L, spec["k"], scores=scores)
     drop_layers(model, dropped, strategy=spec["strategy"])
     _freeze(model, train_cfg)

@@ -72,11 +72,16 @@ def contribution_plot(scores_by_model, field="cosine"):
     return fig
 
 
-def similarity_plot(sim, y="similarity", hue="model", title=None):
-    """Layer-wise similarity between a pre-trained model and its fine-tuned copy."""
+def similarity_plot(data, x="layer", y="cka", hue="model", col=None, title=None):
+    """A per-layer curve (CKA, cosine, ...) per `hue`; one panel per `col` value if given."""
+    if col:
+        g = sns.relplot(data=data, x=x, y=y, hue=hue, col=col, kind="line", marker="o", height=3.4,
+                        errorbar=None, facet_kws={"sharex": False})
+        g.set_axis_labels("relative depth (0 = embeddings, 1 = top)" if x == "depth" else x, y)
+        return g.figure
     fig, ax = plt.subplots(figsize=(7, 3.8))
-    sns.lineplot(data=sim, x="layer", y=y, hue=hue, style=hue, marker="o", ax=ax)
-    ax.set_xlabel("layer (1 = bottom)")
+    sns.lineplot(data=data, x=x, y=y, hue=hue, style=hue, marker="o", errorbar=None, ax=ax)
+    ax.set_xlabel("relative depth (0 = embeddings, 1 = top)" if x == "depth" else "layer (1 = bottom)")
     ax.set_ylabel(y)
     if title:
         ax.set_title(title)

@@ -11,9 +11,11 @@ Indices are 0-based. Dropping twice composes: the second call's indices refer to
 current (already pruned) model, while the record always uses the original numbering.
 """
 
+import json
 import numbers
 
 from .adapters import get_adapter
+from .adapters.base import configs_of
 
 
 def _validate(layers, num_layers):
@@ -67,18 +69,23 @@ def drop_layers(model, layers, *, strategy=None):
 
     ALBERT shares one set of weights across its layers: dropping k layers runs k fewer
     repetitions, removes no parameters, and top/bottom/alternate choices are identical
-    (a warning says so). ModernBERT / DeBERTa-v2 with layer 0 dropped: see their adapters.
+    (a warning says so). ModernBERT and DeBERTa-v2 (with conv_kernel_size > 0) hard-wire
+    something to position 0 (no attention pre-norm / the nGiE conv); if layer 0 is dropped
+    that stays with the new first layer, so outputs differ from just skipping layer 0 but
+    match the reloaded checkpoint exactly. A warning says so.
     """
     adapter = get_adapter(model)
     num_layers = adapter.num_layers(model)
     drop = _validate(layers, num_layers)
+    try:
+        json.dumps(strategy)
+    except (TypeError, ValueError):
+        raise TypeError(f"strategy must be JSON-serialisable (it is saved in config.json), got {strategy!r}") from None
     if not drop:
         return model
     keep = [i for i in range(num_layers) if i not in drop]
     record = _provenance(model.config, keep, num_layers, strategy)
     adapter.drop(model, keep)
-    model.config.poorman = record
-    base = getattr(model, "base_model", model)
-    if getattr(base, "config", None) is not None and base.config is not model.config:
-        base.config.poorman = dict(record)
+    for config in configs_of(model, getattr(model, "base_model", model)):
+        config.poorman = dict(record)
     return model

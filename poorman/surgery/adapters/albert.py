@@ -13,7 +13,7 @@ import warnings
 
 from torch import nn
 
-from .base import Adapter, _configs
+from .base import Adapter, configs_of
 
 
 def _group(i, num_layers, num_groups):
@@ -47,6 +47,6 @@ class AlbertAdapter(Adapter):
         )
         if len(used) != num_groups:  # only possible when G > 1: whole groups fall out
             setattr(parent, name, nn.ModuleList(groups[g] for g in used))
-        for config in _configs(model, base):
+        for config in configs_of(model, base):
             config.num_hidden_layers = len(keep)
             config.num_hidden_groups = len(used)

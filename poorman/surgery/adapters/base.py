@@ -24,7 +24,7 @@ def _resolve(root, path):
     return obj
 
 
-def _configs(model, base):
+def configs_of(model, base):
     """The distinct config objects a model carries (head and body usually share one)."""
     seen, out = set(), []
     for m in (model, base):
@@ -92,9 +92,11 @@ class Adapter:
         )
 
     def layer_list(self, model) -> nn.ModuleList:
+        """The modules whose forward runs once per layer application (ALBERT: the shared groups)."""
         return self.locate(model)[-1]
 
     def num_layers(self, model) -> int:
+        """Depth in layer applications; drop_layers indices run over 0..num_layers-1."""
         return len(self.layer_list(model))
 
     # ---- family hooks (default: nothing to do) ---------------------------------
@@ -123,14 +125,14 @@ class Adapter:
             for new_idx, (old_idx, layer) in enumerate(zip(keep, kept)):
                 if old_idx != new_idx:
                     self.fix_layer(model, layer, old_idx, new_idx)
-                pass  # MUT
+                reindex_layer_idx(layer, new_idx)
         # a fresh ModuleList: the dropped layers (and their parameters) are released
         setattr(parent, name, nn.ModuleList(kept))
         for module in chain:
             for attr in self.depth_module_attrs:
                 if isinstance(getattr(module, attr, None), int):
                     setattr(module, attr, len(keep))
-        for config in _configs(model, base):
+        for config in configs_of(model, base):
             update_depth_config(config, keep, old_num_layers, self.depth_config_fields, self.per_layer_config_fields)
             self.update_config(config, keep, old_num_layers)
         self.after_drop(model, base)

@@ -1,0 +1,81 @@
+"""Size and speed of every model variant of a profile, measured side by side and cached.
+
+Latency depends on how many layers remain, not on which, so one variant per K
+(top-dropped) stands for all strategies. All variants are timed round-robin in
+one process, so machine noise hits them alike; the table is cached in the run
+store per hardware, since latencies only compare on the same machine.
+"""
+
+import copy
+import platform
+import statistics
+import time
+
+import torch
+from transformers import AutoModel
+
+from ..measure import checkpoint_size, count_parameters, dummy_inputs, forward_flops
+from ..store import records
+from ..strategies import select_layers
+from ..surgery import drop_layers, get_adapter
+from .models import TINY_PREFIX, tiny_config
+
+
+def _load(model_id):
+    if model_id.startswith(TINY_PREFIX):
+        torch.manual_seed(0)
+        return AutoModel.from_config(tiny_config(model_id[len(TINY_PREFIX):]))
+    return AutoModel.from_pretrained(model_id)
+
+
+def _variants(profile):
+    for model_id in profile.prune_models:
+        base = _load(model_id).eval()
+        L = get_adapter(base).num_layers(base)
+        yield model_id, "baseline", 0, base
+        for k in profile.ks_for(model_id):
+            pruned = drop_layers(copy.deepcopy(base), select_layers("top", L, k), strategy="top")
+            yield model_id, "pruned", k, pruned
+    for model_id in profile.reference_models:
+        yield model_id, "reference", 0, _load(model_id).eval()
+
+
+@torch.inference_mode()
+def measure_variants(profile, rounds=None):
+    lat = profile.latency
+    batch, seq = lat["batch_size"], lat["seq_len"]
+    rounds = rounds or lat["repeats"]
+    rows, models = [], []
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
+    for model_id, role, k, model in _variants(profile):
+        model.to(device)
+        rows.append({"model": model_id, "role": role, "k": k, "num_layers": get_adapter(model).num_layers(model),
+                     "params": count_parameters(model)["total"], "checkpoint_bytes": checkpoint_size(model),
+                     "gflops": forward_flops(model, batch, seq) / 1e9})
+        models.append((model, dummy_inputs(model, batch, seq)))
+    times = [[] for _ in models]
+    for _ in range(lat["warmup"]):
+        for m, x in models:
+            m(**x)
+    for _ in range(rounds):
+        for i, (m, x) in enumerate(models):
+            sync()
+            t0 = time.perf_counter()
+            m(**x)
+            sync()
+            times[i].append((time.perf_counter() - t0) * 1000)
+    for row, t in zip(rows, times):
+        row["latency_ms"] = statistics.median(t)
+    return rows
+
+
+def variant_table(profile, store_dir=None):
+    """Cached list of dicts: model, role, k, num_layers, params, checkpoint_bytes, gflops, latency_ms."""
+    store_dir = store_dir or records.results_dir(profile.name)
+    key = {"prune": profile.prune_models, "model_ks": profile.model_ks, "ks": profile.ks,
+           "reference": profile.reference_models, "latency": profile.latency,
+           "hardware": {"processor": platform.processor() or platform.machine(),
+                        "threads": torch.get_num_threads(), "torch": torch.__version__,
+                        "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}}
+    return records.cached(store_dir, "variant_table", key, lambda: measure_variants(profile))
