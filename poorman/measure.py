@@ -23,10 +23,13 @@ def _unique_numel(params):
 def count_parameters(model):
     """Total parameters, split into embeddings, the layer stack and the rest (head, pooler, norms)."""
     layers = {id(p) for p in get_adapter(model).layer_list(model).parameters()}
-    emb_module = model.get_input_embeddings()
     base = getattr(model, "base_model", model)
-    emb_module = getattr(base, "embeddings", None) or getattr(base, "embed_tokens", None) or emb_module
-    embeddings = {id(p) for p in emb_module.parameters()}
+    # BERT-style: the `embeddings` block; otherwise (GPT-2's wte + wpe, Llama's embed_tokens)
+    # the embedding tables that hang directly off the base model.
+    emb_modules = [base.embeddings] if isinstance(getattr(base, "embeddings", None), torch.nn.Module) else \
+        [m for m in base.children() if isinstance(m, torch.nn.Embedding)]
+    emb_modules.append(model.get_input_embeddings())
+    embeddings = {id(p) for m in emb_modules for p in m.parameters()}
     allp = list(model.parameters())
     total = _unique_numel(allp)
     n_layers = _unique_numel(p for p in allp if id(p) in layers)

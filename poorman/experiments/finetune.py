@@ -7,6 +7,7 @@ timings, parameters, latency, checkpoint size, and the environment.
 """
 
 import copy
+import os
 import platform
 import subprocess
 import tempfile
@@ -83,8 +84,9 @@ def _version_specific(train_cfg):
 
 def environment():
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                                timeout=5).stdout.strip() or None
+        # poorman's own checkout, wherever the sweep is started from (None when installed from a wheel)
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                                cwd=os.path.dirname(os.path.abspath(__file__))).stdout.strip() or None
     except (OSError, subprocess.SubprocessError):
         commit = None
     import datasets
@@ -126,7 +128,7 @@ def run_one(spec, profile, store_dir):
             output_dir=tmp, per_device_train_batch_size=train_cfg["batch_size"],
             per_device_eval_batch_size=max(32, train_cfg["batch_size"]),
             learning_rate=train_cfg["learning_rate"], num_train_epochs=train_cfg["epochs"],
-            weight_decay=train_cfg["weight_decay"],
+            weight_decay=train_cfg["weight_decay"], bf16=bool(train_cfg.get("bf16")),
             seed=spec["seed"], data_seed=spec["seed"], save_strategy="no", eval_strategy="no",
             report_to=[], logging_strategy="no", disable_tqdm=False, use_cpu=not torch.cuda.is_available(),
             **_version_specific(train_cfg))

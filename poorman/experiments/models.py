@@ -20,6 +20,9 @@ _TINY_RENAMES = {
     "xlnet": dict(d_model=32, n_layer=6, n_head=4, d_inner=64),
     "gpt2": dict(n_embd=32, n_layer=6, n_head=4, n_positions=128),
     "albert": dict(_TINY_SIZES, embedding_size=16),
+    # RoBERTa numbers positions from pad_token_id + 1: 128 tokens need 130 positions, and the
+    # padding index must be the tiny tokenizer's [PAD] (0), not RoBERTa's default 1.
+    "roberta": dict(_TINY_SIZES, max_position_embeddings=130, pad_token_id=0),
 }
 
 

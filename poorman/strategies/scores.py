@@ -69,31 +69,48 @@ def _hidden_out(output):
     return output if torch.is_tensor(output) else output[0]
 
 
-def _pool(h, mask, token):
-    """h: (batch, seq, hidden) -> (batch, hidden) or (batch, seq, hidden) for 'mean'."""
-    if token == "mean":
-        return h
+def _token_index(mask, token):
+    """(batch,) position of the first or last real token of each example."""
     positions = torch.arange(mask.shape[1], device=mask.device).expand_as(mask)
     real = mask.bool()
     if token == "first":
-        idx = torch.where(real, positions, mask.shape[1]).min(dim=1).values
-    else:
-        idx = torch.where(real, positions, -1).max(dim=1).values
-    return h[torch.arange(h.shape[0]), idx]
+        return torch.where(real, positions, mask.shape[1]).min(dim=1).values
+    return torch.where(real, positions, -1).max(dim=1).values
 
 
 def _pairwise_cosine(states, mask, token):
-    """states: list of (batch, [seq,] hidden) -> per-example (n, n, batch) cosines."""
-    stacked = torch.nn.functional.normalize(torch.stack(states).float(), dim=-1)
+    """states: list of n (batch, seq, hidden) -> per-example (n, n, batch) cosines.
+
+    first/last: the cosine between the chosen token's vectors. mean: the per-token
+    cosine averaged over each example's real tokens. Each vector is normalised once
+    (in float32); for `mean` only the real tokens are kept and one example's sum of
+    per-token cosines for all n x n pairs is a single matmul of its flattened
+    (n, tokens * hidden) block with itself.
+    """
+    F = torch.nn.functional
     if token != "mean":
-        return torch.einsum("ibh,jbh->ijb", stacked, stacked)
-    cos = torch.einsum("ibth,jbth->ijbt", stacked, stacked)
-    m = mask.to(cos.dtype)
-    return (cos * m).sum(-1) / m.sum(-1).clamp(min=1)
+        idx = _token_index(mask, token)
+        rows = torch.arange(mask.shape[0], device=mask.device)
+        x = torch.stack([F.normalize(h[rows, idx].float(), dim=-1) for h in states], dim=1)  # (b, n, h)
+        return torch.bmm(x, x.transpose(1, 2)).permute(1, 2, 0)
+    real = mask.bool()
+    x = torch.stack([F.normalize(h[real].float(), dim=-1) for h in states])  # (n, real tokens, h)
+    n, lengths = len(states), real.sum(dim=1).tolist()
+    out = torch.zeros(n, n, len(lengths), device=x.device)
+    for e, block in enumerate(x.split(lengths, dim=1)):
+        if lengths[e]:
+            block = block.reshape(n, -1)
+            out[:, :, e] = (block @ block.T) / lengths[e]
+    return out
+
+
+def _is_text(x):
+    return isinstance(x, str) or (isinstance(x, (list, tuple)) and len(x) == 2
+                                  and all(isinstance(t, str) for t in x))
 
 
 def _batches(inputs, tokenizer, batch_size, max_length):
-    if isinstance(inputs, (list, tuple)) and inputs and not isinstance(inputs[0], dict):
+    if isinstance(inputs, (list, tuple)) and inputs and _is_text(inputs[0]):
         if tokenizer is None:
             raise ValueError("texts need a tokenizer: layer_scores(model, texts, tokenizer=tok)")
         for s in range(0, len(inputs), batch_size):
@@ -150,8 +167,7 @@ def layer_scores(model, inputs, *, tokenizer=None, token="mean", batch_size=16, 
                 raise RuntimeError(f"expected {L} layer calls, saw {len(captured) - 1}")
             states = captured if adapter.hidden_batch_first else [h.transpose(0, 1) for h in captured]
             mask = batch.get("attention_mask", torch.ones(states[0].shape[:2], device=device))
-            pooled = [_pool(h, mask, token) for h in states]
-            cos = _pairwise_cosine(pooled, mask, token)
+            cos = _pairwise_cosine(states, mask, token)
             total += cos.sum(-1).double().cpu()
             count += cos.shape[-1]
     finally:
