@@ -29,8 +29,8 @@ def code_cells(nb):
             and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
 
 
-def is_current(source_md, executed, profile):
-    """True if `executed` ran this exact code with this profile."""
+def is_current(source_md, executed, profile, tasks=None):
+    """True if `executed` ran this exact code with this profile (and these tasks)."""
     import jupytext
     import nbformat
     if not executed.exists():
@@ -38,7 +38,7 @@ def is_current(source_md, executed, profile):
     done = nbformat.read(executed, as_version=4)
     params = done.metadata.get("papermill", {}).get("parameters", {})
     failed = any(o.get("output_type") == "error" for c in done.cells for o in c.get("outputs", []))
-    return (not failed and params.get("profile") == profile
+    return (not failed and params.get("profile") == profile and params.get("tasks") == tasks
             and code_cells(jupytext.read(source_md)) == code_cells(done))
 
 
@@ -54,22 +54,23 @@ def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd
                                    kernel_name=kernel, cwd=str(cwd or executed.parent), progress_bar=False)
 
 
-def build_book(profile="cpu", rerun=False, only=None, sweep_first=True, build=True):
+def build_book(profile="cpu", rerun=False, only=None, tasks=None, sweep_first=True, build=True):
+    """Sweep what the store lacks (not for `paper`: that is for a GPU), execute stale notebooks, build."""
     root = project_root()
     t0 = time.perf_counter()
     if sweep_first and profile != "paper":
         from .experiments.sweep import sweep
-        sweep(profile)
+        sweep(profile, tasks=tasks)
     for name in notebook_order(root):
         stem = Path(name).name
         if only and stem not in only:
             continue
         src, out = root / "notebooks" / f"{stem}.md", root / "book" / f"{stem}.ipynb"
-        if not rerun and is_current(src, out, profile):
+        if not rerun and is_current(src, out, profile, tasks):
             print(f"{stem}: up to date with profile {profile}")
             continue
         print(f"{stem}: executing with profile {profile} ...")
-        execute(src, out, profile)
+        execute(src, out, profile, parameters={"tasks": tasks} if tasks else None)
     if build:
         jb = Path(sys.executable).parent / "jupyter-book"  # the one beside this python, venv or not
         subprocess.run([str(jb) if jb.exists() else "jupyter-book", "build", "book/"], cwd=root, check=True)

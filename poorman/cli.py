@@ -15,13 +15,29 @@ from pathlib import Path
 
 
 def _load_any(model_id):
-    """The checkpoint's own class (from config.architectures) so heads survive; AutoModel otherwise."""
+    """The checkpoint's own class (from config.architectures) so heads survive; AutoModel otherwise.
+
+    Some checkpoints name a head they do not hold (sentence-transformers' MPNet says
+    MPNetForMaskedLM but stores only the encoder and pooler): loading that class would add a
+    random head and lose the pooler, so when any weight is missing the bare AutoModel is used.
+    """
     import transformers
     from transformers import AutoConfig, AutoModel
     config = AutoConfig.from_pretrained(model_id)
     arch = (getattr(config, "architectures", None) or [None])[0]
     cls = getattr(transformers, arch, None) if arch else None
-    return (cls or AutoModel).from_pretrained(model_id), config
+    if cls is not None:
+        verbosity = transformers.logging.get_verbosity()
+        transformers.logging.set_verbosity_error()  # no load report for a try we may discard
+        try:
+            model, info = cls.from_pretrained(model_id, output_loading_info=True)
+        finally:
+            transformers.logging.set_verbosity(verbosity)
+        if not info["missing_keys"]:
+            return model, config
+        print(f"{model_id}: config.architectures says {arch}, but the checkpoint lacks "
+              f"{len(info['missing_keys'])} of its weights; loading the bare AutoModel", file=sys.stderr)
+    return AutoModel.from_pretrained(model_id), config
 
 
 def _calibration_texts(spec, n):
@@ -47,7 +63,13 @@ def cmd_drop(args):
     from transformers import AutoTokenizer
 
     from . import drop_layers, get_adapter, layer_scores, select_layers
-    from .strategies import NEEDS_SCORES
+    from .strategies import NEEDS_SCORES, STRATEGIES
+    if args.layers is None:  # fail before the (slow) model load
+        if args.strategy not in STRATEGIES:
+            raise SystemExit(f"poorman drop: unknown strategy {args.strategy!r}; known strategies: "
+                             f"{', '.join(STRATEGIES)}")
+        if args.strategy in NEEDS_SCORES and not args.calibration:
+            raise SystemExit(f"poorman drop: --strategy {args.strategy} needs --calibration FILE or glue:TASK")
     print(f"loading {args.model} ...", file=sys.stderr)
     model, _ = _load_any(args.model)
     L = get_adapter(model).num_layers(model)
@@ -61,8 +83,6 @@ def cmd_drop(args):
         dropped, strategy = sorted(args.layers), "manual"
     else:
         if args.strategy in NEEDS_SCORES:
-            if not args.calibration:
-                raise SystemExit(f"--strategy {args.strategy} needs --calibration FILE or glue:TASK")
             texts = _calibration_texts(args.calibration, args.calibration_size)
             scores = layer_scores(model, texts, tokenizer=tokenizer, token=args.token)
         dropped, strategy = select_layers(args.strategy, L, args.k, scores=scores), args.strategy
@@ -117,7 +137,7 @@ def cmd_results(args):
 
 def cmd_book(args):
     from .book import build_book
-    build_book(profile=args.profile, rerun=args.rerun, only=args.only)
+    build_book(profile=args.profile, rerun=args.rerun, only=args.only, tasks=args.tasks)
 
 
 def main(argv=None):
@@ -162,12 +182,13 @@ def main(argv=None):
     p.add_argument("--profile", default="cpu")
     p.add_argument("--rerun", action="store_true", help="execute notebooks even if up to date")
     p.add_argument("--only", nargs="+", help="notebook names to execute (default: all)")
+    p.add_argument("--tasks", nargs="+", help="restrict the sweep and the chapters to these tasks")
     p.set_defaults(func=cmd_book)
 
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except ValueError as err:
+    except (ValueError, OSError) as err:  # bad input (e.g. no such model): a message, not a traceback
         raise SystemExit(f"poorman {args.command}: {err}") from None
 
 

@@ -14,9 +14,6 @@ from transformers import (AutoConfig, AutoModel, AutoModelForCausalLM, AutoModel
 
 from poorman.surgery import drop_layers, get_adapter
 
-# Tiny models: OpenMP start-up and contention on a busy 2-core box cost far more than the maths.
-torch.set_num_threads(1)
-
 HEADS = {"base": AutoModel, "seq": AutoModelForSequenceClassification,
          "mlm": AutoModelForMaskedLM, "clm": AutoModelForCausalLM}
 

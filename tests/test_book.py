@@ -1,6 +1,5 @@
 """The book: built from the committed notebooks, checked, and one chapter re-executed on smoke."""
 
-import os
 import shutil
 import subprocess
 import sys

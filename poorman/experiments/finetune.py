@@ -116,8 +116,10 @@ def run_one(spec, profile, store_dir):
     _freeze(model, train_cfg)
     pretrained = copy.deepcopy(model).eval() if not dropped else None  # for the layer-change analysis
 
+    # subsample_seed fixes which examples are used, so seeds differ only in init and order
+    sample_seed = train_cfg.get("subsample_seed")
     train = load_glue(task.name, "train", glue_dir=glue_dir, max_examples=train_cfg["max_train"],
-                      seed=spec["seed"])
+                      seed=spec["seed"] if sample_seed is None else sample_seed)
     evals = {split: load_glue(task.name, split, glue_dir=glue_dir, max_examples=train_cfg["max_eval"], seed=0)
              for split in task.eval_splits}
     train_tok = tokenize(train, tokenizer, task, train_cfg["max_length"])

@@ -16,7 +16,7 @@ from ..strategies import STRATEGIES
 TRAIN_DEFAULTS = {"max_train": None, "max_eval": None, "max_length": 128, "batch_size": 8,
                   "learning_rate": 5e-5, "epochs": 3, "warmup_ratio": 0.0, "weight_decay": 0.0,
                   "freeze_embeddings": False, "freeze_layers": [], "group_by_length": False,
-                  "bf16": False}
+                  "bf16": False, "subsample_seed": None}
 
 
 @dataclass

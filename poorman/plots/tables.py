@@ -1,6 +1,5 @@
 """Tables over the run store's DataFrame (poorman.results): scores, retention, seed spread."""
 
-import pandas as pd
 
 
 def baseline_scores(df):

@@ -12,6 +12,7 @@ Token choice (`token=`):
 Padding is excluded through the attention mask, whichever side it is on.
 """
 
+import contextlib
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -104,6 +105,23 @@ def _pairwise_cosine(states, mask, token):
     return out
 
 
+@contextlib.contextmanager
+def _one_cpu_thread(device):
+    """On CPU, run the similarity maths on one thread. It is tiny next to the forward pass
+    (n^2 * tokens * hidden against layers * tokens * hidden^2), but it is many small ops, and
+    each multi-threaded op pays a fork/join; on a busy machine that made it cost 20% of a
+    forward pass (one thread: under 1%)."""
+    if device.type != "cpu":
+        yield
+        return
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
 def _is_text(x):
     return isinstance(x, str) or (isinstance(x, (list, tuple)) and len(x) == 2
                                   and all(isinstance(t, str) for t in x))
@@ -115,8 +133,16 @@ def _batches(inputs, tokenizer, batch_size, max_length):
             raise ValueError("texts need a tokenizer: layer_scores(model, texts, tokenizer=tok)")
         for s in range(0, len(inputs), batch_size):
             chunk = list(inputs[s:s + batch_size])
-            texts = ([c[0] for c in chunk], [c[1] for c in chunk]) if isinstance(chunk[0], (list, tuple)) \
-                else (chunk,)
+            bad = [x for x in chunk if not _is_text(x)]
+            if bad:
+                raise ValueError(f"expected texts or (text, text) pairs, got {bad[0]!r}")
+            pairs = [not isinstance(c, str) for c in chunk]
+            if all(pairs):
+                texts = ([c[0] for c in chunk], [c[1] for c in chunk])
+            elif any(pairs):  # a mix: the tokenizer encodes each tuple in a batch as a pair
+                texts = ([c if isinstance(c, str) else tuple(c) for c in chunk],)
+            else:
+                texts = (chunk,)
             enc = tokenizer(*texts, truncation=True, max_length=max_length, padding=True,
                             return_tensors="pt")
             yield dict(enc)
@@ -167,8 +193,9 @@ def layer_scores(model, inputs, *, tokenizer=None, token="mean", batch_size=16, 
                 raise RuntimeError(f"expected {L} layer calls, saw {len(captured) - 1}")
             states = captured if adapter.hidden_batch_first else [h.transpose(0, 1) for h in captured]
             mask = batch.get("attention_mask", torch.ones(states[0].shape[:2], device=device))
-            cos = _pairwise_cosine(states, mask, token)
-            total += cos.sum(-1).double().cpu()
+            with _one_cpu_thread(device):
+                cos = _pairwise_cosine(states, mask, token)
+                total += cos.sum(-1).double().cpu()
             count += cos.shape[-1]
     finally:
         for h in handles:

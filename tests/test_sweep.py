@@ -1,0 +1,299 @@
+"""The sweep: the smoke grid end to end, skipping finished runs, kill -9 and resume, shards, grid sizes."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import warnings
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import yaml
+
+import poorman
+from poorman.experiments.profiles import load_profile
+from poorman.experiments.sweep import expand_grid, parse_shard, plan, sweep
+from poorman.store import records
+
+ROOT = Path(__file__).resolve().parents[1]
+GRID = dict(strategies=["top", "contribution"], ks=[1])  # smoke: 2 models x (2 baselines + 2) + 1 reference
+quiet = dict(log=lambda *a: None)
+needs_glue = pytest.mark.skipif(
+    not ((load_profile("smoke").resolved_glue_dir() or Path("/nonexistent")) / "RTE" / "train.tsv").is_file(),
+    reason="no local GLUE TSVs for the smoke profile")
+
+
+@pytest.fixture(autouse=True)
+def _store_elsewhere(tmp_path, monkeypatch):
+    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
+
+
+def _sweep(*args, **kwargs):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return sweep(*args, **kwargs)
+
+
+@pytest.fixture(scope="module")
+def smoke_store(tmp_path_factory):
+    """The smoke sweep (restricted grid) run once into a temporary store: (store root, new records)."""
+    root = tmp_path_factory.mktemp("results")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("POORMAN_RESULTS", str(root))
+        new = _sweep("smoke", **GRID, **quiet)
+    return root, new
+
+
+def expected_smoke_specs():
+    profile = load_profile("smoke").with_overrides(model_ks={}, **GRID)
+    return expand_grid(profile)
+
+
+# ----------------------------------------------------------------------------- end to end
+
+@needs_glue
+def test_smoke_sweep_end_to_end(smoke_store, monkeypatch):
+    root, new = smoke_store
+    specs = expected_smoke_specs()
+    assert len(specs) == 9
+    assert sorted(r["run_id"] for r in new) == sorted(records.run_id(s) for s in specs)
+    monkeypatch.setenv("POORMAN_RESULTS", str(root))
+    df = poorman.results("smoke")
+    assert isinstance(df, pd.DataFrame) and len(df) == 9 and df["run_id"].is_unique
+    for col in ("run_id", "profile", "model", "role", "strategy", "k", "task", "seed", "num_layers",
+                "original_layers", "dropped", "score", "metric_accuracy", "params_total", "train_seconds",
+                "train_examples_per_s", "eval_seconds", "latency_ms", "checkpoint_bytes", "finished_at"):
+        assert col in df.columns, col
+    assert df["score"].between(0, 1).all() and df["latency_ms"].gt(0).all()
+    assert set(df["task"]) == {"rte"} and set(df["profile"]) == {"smoke"}
+    assert sorted(df.groupby("role").size().items()) == [("baseline", 4), ("pruned", 4), ("reference", 1)]
+    pruned = df[df.role == "pruned"]
+    assert set(pruned.strategy) == {"top", "contribution"} and set(pruned.k) == {1}
+    assert (pruned.num_layers == pruned.original_layers - 1).all()
+    assert (df[df.role != "pruned"].dropped == ()).all()
+    top = pruned[pruned.strategy == "top"]
+    assert set(top.dropped) == {(5,)}  # the 6-layer tiny models lose their last layer
+    # a pruned model has fewer parameters than its baseline
+    for model, rows in df[df.role != "reference"].groupby("model"):
+        assert rows[rows.role == "pruned"].params_total.max() < rows[rows.role == "baseline"].params_total.min()
+
+
+@needs_glue
+def test_records_hold_everything(smoke_store):
+    root, new = smoke_store
+    for rec in new:
+        on_disk = json.loads(records.run_path(root / "smoke", rec["run_id"]).read_text())
+        assert on_disk["record_version"] == records.RECORD_VERSION
+        assert on_disk["run_id"] == records.run_id(on_disk["config"])
+        cfg = on_disk["config"]
+        assert {"profile", "model", "role", "strategy", "k", "task", "seed", "train", "calibration"} <= set(cfg)
+        assert cfg["train"] == load_profile("smoke").train
+        L = on_disk["original_layers"]
+        assert sorted(on_disk["dropped"] + on_disk["kept"]) == list(range(L))
+        assert len(on_disk["dropped"]) == cfg["k"] and on_disk["num_layers"] == L - cfg["k"]
+        assert "score" in on_disk["metrics"] and "accuracy" in on_disk["metrics"]
+        assert on_disk["timing"]["train_seconds"] > 0 and on_disk["timing"]["train_examples_per_s"] > 0
+        assert on_disk["params"]["total"] > 0
+        assert on_disk["latency"]["median_ms"] > 0
+        assert on_disk["checkpoint_bytes"] > 0
+        assert on_disk["num_train_examples"] == 32 and on_disk["num_eval_examples"] == {"validation": 32}
+        env = on_disk["env"]
+        for key in ("poorman", "torch", "transformers", "datasets", "python", "git_commit", "date"):
+            assert key in env, key
+        assert env["transformers"] and env["torch"] and env["date"][:2] == "20"
+        if (ROOT / ".git").exists():
+            assert len(env["git_commit"]) == 40
+        if cfg["strategy"] == "contribution":
+            assert cfg["calibration"] == load_profile("smoke").calibration
+            assert len(on_disk["layer_scores"]) == L
+            # the dropped layer is the one whose output is most like its input
+            cos = on_disk["layer_scores"]
+            assert on_disk["dropped"] == [max(range(L), key=lambda i: (cos[i], i))]
+        else:
+            assert cfg["calibration"] is None and on_disk["layer_scores"] is None
+        if cfg["role"] != "pruned":  # the unpruned runs say how much fine-tuning moved each layer
+            sim = on_disk["layer_similarity_to_pretrained"]
+            assert [row["layer"] for row in sim] == list(range(L + 1))
+    assert (root / "smoke" / "cache" / "layer_scores").is_dir()  # calibration scores are cached
+
+
+@needs_glue
+def test_a_second_sweep_runs_nothing(smoke_store, monkeypatch):
+    root, _ = smoke_store
+    monkeypatch.setenv("POORMAN_RESULTS", str(root))
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (root / "smoke" / "runs").iterdir()}
+    lines = []
+    assert _sweep("smoke", **GRID, log=lines.append) == []
+    assert "9 already done, 0 to run" in lines[0]
+    after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in (root / "smoke" / "runs").iterdir()}
+    assert after == before
+    todo, done = plan(load_profile("smoke").with_overrides(model_ks={}, **GRID))
+    assert todo == [] and len(done) == 9
+
+
+@pytest.mark.skipif(not (ROOT / ".git").exists(), reason="not a git checkout")
+def test_git_commit_is_poorman_s_own_wherever_the_sweep_starts(tmp_path, monkeypatch):
+    from poorman.experiments.finetune import environment
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    monkeypatch.chdir(tmp_path)  # not a git repository
+    assert environment()["git_commit"] == head
+
+
+# ----------------------------------------------------------------------------- kill -9 and resume
+
+@needs_glue
+def test_kill_9_then_resume(tmp_path, monkeypatch):
+    store = tmp_path / "results"
+    runs = store / "smoke" / "runs"
+    grid = ["--strategies", "top", "--ks", "1"]  # 7 runs: 2 x (2 baselines + top) + the reference
+    env = {**os.environ, "POORMAN_RESULTS": str(store), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
+           "TOKENIZERS_PARALLELISM": "false"}
+    proc = subprocess.Popen([sys.executable, "-m", "poorman.cli", "sweep", "--profile", "smoke", *grid],
+                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 240
+        while not (runs.is_dir() and any(runs.glob("*.json"))):
+            if proc.poll() is not None:
+                pytest.fail(f"the sweep exited ({proc.returncode}) before writing a record: "
+                            f"{proc.stderr.read().decode()[-3000:]}")
+            if time.monotonic() > deadline:
+                pytest.fail("no run record after 240 s")
+            time.sleep(0.05)
+        proc.send_signal(signal.SIGKILL)
+    finally:
+        proc.kill()
+        proc.wait()
+        proc.stderr.close()
+    assert proc.returncode == -signal.SIGKILL
+
+    specs = {records.run_id(s): s for s in
+             expand_grid(load_profile("smoke").with_overrides(model_ks={}, strategies=["top"], ks=[1]))}
+    assert len(specs) == 7
+    first = {}
+    for path in runs.iterdir():
+        if path.suffix == ".tmp":  # an unfinished write: allowed, and never read
+            assert path.name.startswith(".")
+            continue
+        assert path.suffix == ".json"
+        rec = json.loads(path.read_text())  # complete: no partial files
+        assert rec["run_id"] == path.stem and path.stem in specs
+        assert "score" in rec["metrics"] and "env" in rec
+        first[path.name] = path.read_bytes()
+    assert 1 <= len(first) < len(specs)
+
+    monkeypatch.setenv("POORMAN_RESULTS", str(store))
+    new = _sweep("smoke", strategies=["top"], ks=[1], **quiet)
+    assert len(new) == len(specs) - len(first)
+    assert not {f"{r['run_id']}.json" for r in new} & set(first)  # finished runs are not redone
+    for name, data in first.items():
+        assert (runs / name).read_bytes() == data
+    assert {p.stem for p in runs.glob("*.json")} == set(specs)
+    assert records.finished_run_ids(store / "smoke") == set(specs)
+    assert len(poorman.results("smoke")) == len(specs)
+
+
+# ----------------------------------------------------------------------------- shards
+
+@pytest.mark.parametrize("name,n", [("cpu", 2), ("cpu", 3), ("paper", 2), ("smoke", 2)])
+def test_shards_partition_the_grid(tmp_path, name, n):
+    profile = load_profile(name)
+    grid = [records.run_id(s) for s in expand_grid(profile)]
+    shards = [[records.run_id(s) for s in plan(profile, (i, n), store_dir=tmp_path)[0]] for i in range(n)]
+    assert all(shards)
+    assert sum(len(s) for s in shards) == len(grid)  # disjoint...
+    assert set().union(*shards) == set(grid)         # ...and complete
+    assert [s for sh in shards for s in sh] != grid or n == 1
+    assert max(len(s) for s in shards) - min(len(s) for s in shards) <= 1  # balanced
+    assert plan(profile, (0, 1), store_dir=tmp_path)[0] == expand_grid(profile)
+
+
+def test_shards_skip_finished_runs(tmp_path):
+    profile = load_profile("cpu")
+    grid = expand_grid(profile)
+    for spec in grid[:5]:  # pretend the first five runs are finished
+        records.write_run(tmp_path, {"run_id": records.run_id(spec), "config": spec, "metrics": {"score": 0.5}})
+    todo0, done0 = plan(profile, (0, 2), store_dir=tmp_path)
+    todo1, done1 = plan(profile, (1, 2), store_dir=tmp_path)
+    assert len(done0) == 3 and len(done1) == 2
+    assert len(todo0) + len(todo1) == len(grid) - 5
+
+
+@pytest.mark.parametrize("text,expected", [("0/1", (0, 1)), ("0/2", (0, 2)), ("1/2", (1, 2)), (" 3/4 ", (3, 4))])
+def test_parse_shard(text, expected):
+    assert parse_shard(text) == expected
+
+
+@pytest.mark.parametrize("text,message", [("3/2", "0 <= i < n"), ("2/2", "0 <= i < n"), ("-1/2", "0 <= i < n"),
+                                          ("1/0", "n >= 1"), ("x", "i/n"), ("1/2/3", "i/n"),
+                                          ("", "i/n"), ("a/b", "i/n")])
+def test_parse_shard_errors(text, message):
+    with pytest.raises(ValueError, match="--shard") as err:
+        parse_shard(text)
+    assert message in str(err.value)
+
+
+def test_cli_bad_shard_is_a_message(capsys):
+    from poorman.cli import main
+    with pytest.raises(SystemExit) as err:
+        main(["sweep", "--profile", "smoke", "--shard", "3/2", "--dry-run"])
+    assert "--shard 3/2" in str(err.value.code)
+
+
+# ----------------------------------------------------------------------------- grid sizes
+
+def _raw(name):
+    return yaml.safe_load((resources.files("poorman.profiles") / f"{name}.yaml").read_text())
+
+
+def _count_from_yaml(raw):
+    """The grid size computed from the YAML alone, independently of expand_grid."""
+    seeds, base = raw["seeds"], raw.get("baseline_seeds", raw["seeds"])
+    per_task = 0
+    for m in raw["models"]["prune"]:
+        ks = m["ks"] if isinstance(m, dict) and "ks" in m else raw["ks"]
+        per_task += len(base) + len(raw["strategies"]) * len(ks) * len(seeds)
+    per_task += len(raw["models"].get("reference", [])) * len(seeds)
+    return len(raw["tasks"]) * per_task
+
+
+@pytest.mark.parametrize("name", ["smoke", "cpu", "paper"])
+def test_grid_size_matches_the_yaml(name):
+    raw = _raw(name)
+    specs = expand_grid(load_profile(name))
+    assert len(specs) == _count_from_yaml(raw)
+    roles = pd.Series([s["role"] for s in specs]).value_counts().to_dict()
+    n_tasks, n_prune = len(raw["tasks"]), len(raw["models"]["prune"])
+    assert roles["baseline"] == n_tasks * n_prune * len(raw.get("baseline_seeds", raw["seeds"]))
+    assert roles.get("reference", 0) == n_tasks * len(raw["models"].get("reference", [])) * len(raw["seeds"])
+    assert {s["task"] for s in specs} == set(raw["tasks"])
+
+
+def test_grid_sizes_by_hand():
+    # cpu: 4 tasks x (MPNet: 3 baseline seeds + 7 strategies x K in {2,4,6}
+    #                 + MiniLM: 3 baseline seeds + 7 strategies x K in {1,2,3} + 1 reference)
+    assert len(expand_grid(load_profile("cpu"))) == 4 * ((3 + 7 * 3) + (3 + 7 * 3) + 1) == 196
+    # paper: 9 tasks x (4 pruned models x (1 baseline + 6 strategies x 3 K) + DistilBERT)
+    assert len(expand_grid(load_profile("paper"))) == 9 * (4 * (1 + 6 * 3) + 1) == 693
+    # smoke: 1 task x (BERT: 2 baselines + 7 x 2 K; XLNet: 2 + 7 x 1 K; DistilBERT)
+    assert len(expand_grid(load_profile("smoke"))) == (2 + 7 * 2) + (2 + 7 * 1) + 1 == 26
+
+
+def test_cpu_grid_uses_per_model_ks():
+    specs = expand_grid(load_profile("cpu"))
+    ks = {}
+    for s in specs:
+        if s["role"] == "pruned":
+            ks.setdefault(s["model"], set()).add(s["k"])
+    assert ks == {"sentence-transformers/all-mpnet-base-v2": {2, 4, 6},
+                  "sentence-transformers/all-MiniLM-L6-v2": {1, 2, 3}}
+
+
+def test_dry_run_trains_nothing(tmp_path):
+    lines = []
+    assert sweep("cpu", dry_run=True, store_dir=tmp_path, log=lines.append) == []
+    assert "196 runs" in lines[0] and "196 to run" in lines[0]
+    assert not (tmp_path / "runs").exists()
