@@ -46,15 +46,6 @@ def seed_spread(df):
     return (g.max() - g.min()).rename("seed_range").reset_index()
 
 
-def size_table(df):
-    """Layers, parameters, checkpoint size and latency per distinct model variant (one per strategy x K)."""
-    cols = ["model", "role", "strategy", "k", "num_layers", "params_total", "checkpoint_bytes", "latency_ms"]
-    t = df[cols].groupby(["model", "role", "strategy", "k"], as_index=False).agg(
-        num_layers=("num_layers", "first"), params_total=("params_total", "first"),
-        checkpoint_mb=("checkpoint_bytes", lambda s: s.iloc[0] / 2**20), latency_ms=("latency_ms", "median"))
-    return t.sort_values(["role", "k", "strategy"]).reset_index(drop=True)
-
-
 def best_by_k(df, model=None):
     """For each K, the strategy with the highest mean retention."""
     s = retention(df, model).groupby(["k", "strategy"]).retained_pct.mean().reset_index()
@@ -62,4 +53,4 @@ def best_by_k(df, model=None):
 
 
 __all__ = ["baseline_scores", "score_table", "retention", "retention_summary", "seed_spread",
-           "size_table", "best_by_k"]
+           "best_by_k"]
