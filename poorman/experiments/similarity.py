@@ -17,16 +17,20 @@ def linear_cka(x, y):
     return (xy / ((x.T @ x).norm() * (y.T @ y).norm())).item()
 
 
+def _real_token_states(model, batch, mask):
+    """Hidden states of the real tokens, on the CPU (the models may sit on different devices)."""
+    device = next(model.parameters()).device
+    states = model.base_model(**{k: v.to(device) for k, v in batch.items()}, output_hidden_states=True).hidden_states
+    return [(h if h.shape[:2] == mask.shape else h.transpose(0, 1)).cpu()[mask] for h in states]
+
+
 @torch.inference_mode()
 def layer_similarity(model_a, model_b, batches, max_tokens=4096):
     """Per hidden-state index: {'layer', 'cka', 'cosine'} between model_a and model_b on the same batches."""
     states_a, states_b = None, None
     for batch in batches:
         mask = batch["attention_mask"].bool()
-        ha = model_a.base_model(**batch, output_hidden_states=True).hidden_states
-        hb = model_b.base_model(**batch, output_hidden_states=True).hidden_states
-        ha = [h[mask] if h.shape[:2] == mask.shape else h.transpose(0, 1)[mask] for h in ha]
-        hb = [h[mask] if h.shape[:2] == mask.shape else h.transpose(0, 1)[mask] for h in hb]
+        ha, hb = (_real_token_states(m, batch, mask) for m in (model_a, model_b))
         states_a = ha if states_a is None else [torch.cat([s, h]) for s, h in zip(states_a, ha)]
         states_b = hb if states_b is None else [torch.cat([s, h]) for s, h in zip(states_b, hb)]
         if states_a[0].shape[0] >= max_tokens:
