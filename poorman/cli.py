@@ -47,10 +47,10 @@ def _calibration_texts(spec, n):
         from .experiments.profiles import load_profile
         from .experiments.tasks import get_task
         task = get_task(spec[5:])
+        # the local GLUE copy when there is one ($POORMAN_GLUE_DIR or the cpu profile's), else the Hub
         glue_dir = load_profile("cpu").resolved_glue_dir()
-        data = load_glue(task.name, "train", glue_dir=glue_dir, max_examples=n, seed=0)
-        f = task.text_fields
-        return [tuple(ex[x] for x in f) if len(f) == 2 else ex[f[0]] for ex in data]
+        glue_dir = glue_dir if glue_dir and glue_dir.is_dir() else None
+        return task.texts(load_glue(task.name, "train", glue_dir=glue_dir, max_examples=n, seed=0))
     path = Path(spec)
     if not path.is_file():
         raise SystemExit(f"--calibration {spec}: not a file; give a text file (one example per line, "

@@ -161,3 +161,10 @@ def test_drop_real_mpnet(tmp_path, capsys):
     assert not info["missing_keys"] and not info["unexpected_keys"], info
     assert type(model).__name__ == "MPNetModel"
     assert AutoTokenizer.from_pretrained(out)("hello")["input_ids"]
+
+
+def test_glue_calibration_reads_the_local_copy_as_text_pairs():
+    from poorman.cli import _calibration_texts
+    pairs = _calibration_texts("glue:mrpc", 3)
+    assert len(pairs) == 3 and all(isinstance(p, tuple) and len(p) == 2 for p in pairs)
+    assert all(isinstance(t, str) for t in _calibration_texts("glue:sst2", 2))

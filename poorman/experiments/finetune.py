@@ -50,10 +50,8 @@ def calibration_scores(model_id, task, profile, store_dir=None, model=None, toke
             model, tokenizer = load_for_classification(model_id, task.num_labels)
         data = load_glue(task.name, cal.get("split", "train"), glue_dir=profile.resolved_glue_dir(),
                          max_examples=cal["examples"], seed=0)
-        fields = task.text_fields
-        texts = [tuple(ex[f] for f in fields) if len(fields) == 2 else ex[fields[0]] for ex in data]
         backbone = model.base_model  # scores come from the pre-trained layers, not the new head
-        return layer_scores(backbone, texts, tokenizer=tokenizer, token=cal.get("token", "mean"),
+        return layer_scores(backbone, task.texts(data), tokenizer=tokenizer, token=cal.get("token", "mean"),
                             max_length=profile.train["max_length"], progress=False).to_dict()
 
     return LayerScores.from_dict(records.cached(store_dir, "layer_scores", key, compute))

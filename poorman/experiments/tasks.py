@@ -73,6 +73,11 @@ class Task:
     def label2id(self) -> dict[str, int]:
         return {v: k for k, v in self.id2label.items()}
 
+    def texts(self, dataset) -> list:
+        """Each example's text, or (text, text) pair, in field order: what a tokenizer takes."""
+        f = self.text_fields
+        return [tuple(ex[x] for x in f) if len(f) == 2 else ex[f[0]] for ex in dataset]
+
 
 def _glue(name, text_fields, label_names, metrics, tsv, eval_splits=("validation",)):
     return Task(name=name, text_fields=tuple(text_fields), num_labels=max(1, len(label_names)),
