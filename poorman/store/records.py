@@ -67,14 +67,7 @@ def run_path(store_dir, rid):
 
 def finished_run_ids(store_dir):
     """Ids of runs whose record is complete and valid."""
-    done = set()
-    for path in sorted((Path(store_dir) / "runs").glob("*.json")):
-        rec = read_json(path)
-        if rec and rec.get("run_id") == path.stem and "metrics" in rec:
-            done.add(path.stem)
-        elif rec is not None:
-            warnings.warn(f"skipping foreign record in the run store: {path}; a sweep will redo it")
-    return done
+    return {rec["run_id"] for rec in iter_runs(store_dir)}
 
 
 def write_run(store_dir, record):
@@ -84,12 +77,13 @@ def write_run(store_dir, record):
 
 
 def iter_runs(store_dir):
+    """Every complete record; corrupt or foreign files are warned about and skipped."""
     for path in sorted((Path(store_dir) / "runs").glob("*.json")):
         rec = read_json(path)
         if rec and rec.get("run_id") == path.stem and "metrics" in rec:
             yield rec
         elif rec is not None:
-            warnings.warn(f"skipping foreign record in the run store: {path}")
+            warnings.warn(f"skipping foreign record in the run store: {path}; a sweep will redo it")
 
 
 def cache_path(store_dir, kind, key):
