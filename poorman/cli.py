@@ -3,7 +3,7 @@
     poorman drop MODEL --strategy top --k 4 --out DIR [--calibration FILE|glue:TASK]
     poorman strategies
     poorman info MODEL
-    poorman sweep --profile cpu [--tasks ...] [--models ...] [--shard 0/4]
+    poorman sweep --profile cpu [--tasks ...] [--models ...] [--shard 0/4] [--jobs 2]
     poorman results --profile cpu
     poorman book [--profile cpu] [--rerun]
 """
@@ -118,7 +118,7 @@ def cmd_info(args):
 def cmd_sweep(args):
     from .experiments.sweep import parse_shard, sweep
     sweep(args.profile, tasks=args.tasks, models=args.models, strategies=args.strategies,
-          ks=args.ks, shard=parse_shard(args.shard), dry_run=args.dry_run)
+          ks=args.ks, shard=parse_shard(args.shard), dry_run=args.dry_run, jobs=args.jobs)
 
 
 def cmd_results(args):
@@ -171,6 +171,7 @@ def main(argv=None):
     p.add_argument("--strategies", nargs="+")
     p.add_argument("--ks", type=int, nargs="+")
     p.add_argument("--shard", default="0/1", help="i/n: run every n-th run starting at i")
+    p.add_argument("--jobs", type=int, help="runs trained at once (default: the profile's jobs)")
     p.add_argument("--dry-run", action="store_true")
     p.set_defaults(func=cmd_sweep)
 

@@ -23,7 +23,7 @@ from ..strategies import NEEDS_SCORES, LayerScores, layer_scores, select_layers
 from ..surgery import drop_layers, get_adapter
 from .data import load_glue, tokenize
 from .metrics import trainer_metrics
-from .models import load_for_classification
+from .models import load_for_classification, model_config
 from .similarity import layer_similarity
 from .tasks import get_task
 
@@ -80,6 +80,11 @@ def _version_specific(train_cfg):
     return out
 
 
+def parallel_runs():
+    """How many runs share this machine (set by `sweep(jobs=n)`): timings mean per-process speed."""
+    return int(os.environ.get("POORMAN_PARALLEL_RUNS", "1"))
+
+
 def environment():
     try:
         # poorman's own checkout, wherever the sweep is started from (None when installed from a wheel)
@@ -94,9 +99,37 @@ def environment():
     return {"poorman": __version__, "torch": torch.__version__, "transformers": transformers.__version__,
             "datasets": datasets.__version__, "python": platform.python_version(),
             "machine": platform.machine(), "processor": platform.processor() or platform.machine(),
-            "cpu_threads": torch.get_num_threads(),
+            "cpu_threads": torch.get_num_threads(), "parallel_runs": parallel_runs(),
             "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
             "git_commit": commit, "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+
+
+def choose_layers(spec, profile, store_dir, model=None, tokenizer=None):
+    """(dropped layers, scores) of a spec, without training; scores only where the strategy needs them."""
+    scores = None
+    if spec["strategy"] in NEEDS_SCORES:
+        scores = calibration_scores(spec["model"], spec["task"], profile, store_dir, model, tokenizer)
+    if spec["k"] == 0:
+        return [], scores
+    L = get_adapter(model).num_layers(model) if model is not None else model_config(spec["model"]).num_hidden_layers
+    return select_layers(spec["strategy"], L, spec["k"], scores=scores), scores
+
+
+def training_key(spec, dropped):
+    """What fixes the trained model. Specs with equal keys (say symmetric and angular dropping the
+    same layers, or a reference model that is also a baseline) train the very same model."""
+    return records.run_id({"model": spec["model"], "task": spec["task"], "seed": spec["seed"],
+                           "train": spec["train"], "dropped": sorted(dropped)})
+
+
+def alias_record(spec, trained, scores=None):
+    """The record of `spec` when its model was already trained as `trained`: same numbers, own
+    config and id, and `same_model_as` naming the run that did the training."""
+    rec = {k: v for k, v in trained.items() if k != "record_version"}
+    rec.update(run_id=records.run_id(spec), config=spec,
+               same_model_as=trained.get("same_model_as") or trained["run_id"],
+               layer_scores=None if scores is None else scores.cosine.tolist())
+    return rec
 
 
 def run_one(spec, profile, store_dir):
@@ -106,10 +139,7 @@ def run_one(spec, profile, store_dir):
     set_seed(spec["seed"])
     model, tokenizer = load_for_classification(spec["model"], task.num_labels, seed=spec["seed"])
     L = get_adapter(model).num_layers(model)
-    scores = None
-    if spec["strategy"] in NEEDS_SCORES:
-        scores = calibration_scores(spec["model"], task, profile, store_dir, model, tokenizer)
-    dropped = [] if spec["k"] == 0 else select_layers(spec["strategy"], L, spec["k"], scores=scores)
+    dropped, scores = choose_layers(spec, profile, store_dir, model, tokenizer)
     drop_layers(model, dropped, strategy=spec["strategy"])
     _freeze(model, train_cfg)
     pretrained = copy.deepcopy(model).eval() if not dropped else None  # for the layer-change analysis
@@ -130,7 +160,7 @@ def run_one(spec, profile, store_dir):
             learning_rate=train_cfg["learning_rate"], num_train_epochs=train_cfg["epochs"],
             weight_decay=train_cfg["weight_decay"], bf16=bool(train_cfg.get("bf16")),
             seed=spec["seed"], data_seed=spec["seed"], save_strategy="no", eval_strategy="no",
-            report_to=[], logging_strategy="no", disable_tqdm=False, use_cpu=not torch.cuda.is_available(),
+            report_to=[], logging_strategy="no", disable_tqdm=parallel_runs() > 1, use_cpu=not torch.cuda.is_available(),
             **_version_specific(train_cfg))
         trainer = Trainer(model=model, args=args, train_dataset=train_tok,
                           data_collator=DataCollatorWithPadding(tokenizer),

@@ -68,3 +68,10 @@ def load_for_classification(model_id, num_labels, seed=42):
     if model.config.pad_token_id is None and tokenizer.pad_token_id is not None:
         model.config.pad_token_id = tokenizer.pad_token_id  # GPT-style heads need it to find the last token
     return model, tokenizer
+
+
+def model_config(model_id):
+    """The config alone (no weights): enough to plan a sweep."""
+    if model_id.startswith(TINY_PREFIX):
+        return tiny_config(model_id[len(TINY_PREFIX):])
+    return AutoConfig.from_pretrained(model_id)

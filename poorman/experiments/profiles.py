@@ -35,6 +35,7 @@ class Profile:
     latency: dict = field(default_factory=lambda: {"batch_size": 8, "seq_len": 128, "repeats": 10, "warmup": 3})
     model_ks: dict = field(default_factory=dict)   # per-model K values, e.g. for a 6-layer model
     compare: dict = field(default_factory=dict)    # chapter 2's pair: {"bert": id, "xlnet": id}
+    jobs: int = 1                                  # runs a sweep trains at once (not part of run ids)
 
     def ks_for(self, model):
         return self.model_ks.get(model, self.ks)
@@ -110,4 +111,11 @@ def _validate(raw, source):
         reference_models=list(models.get("reference", [])), strategies=list(raw["strategies"]),
         ks=[int(k) for k in raw["ks"]], tasks=list(raw["tasks"]), seeds=list(raw["seeds"]),
         baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),
-        train=train, **{k: raw[k] for k in ("calibration", "latency") if k in raw})
+        train=train, jobs=_jobs(raw.get("jobs", 1), source),
+        **{k: raw[k] for k in ("calibration", "latency") if k in raw})
+
+
+def _jobs(value, source):
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise ValueError(f"profile {source}: jobs must be an integer >= 1 (runs trained at once), got {value!r}")
+    return value

@@ -5,15 +5,24 @@ unpruned baseline (several seeds, for the seed-to-seed spread) and each
 reference model (e.g. DistilBERT), unpruned. Finished runs are skipped, so a
 killed sweep resumes where it stopped. `shard=(i, n)` takes every n-th run of
 the grid in a fixed order, so n machines can split it with no coordination.
+
+Runs that would train the very same model (equal model, task, seed, settings
+and dropped layers, e.g. symmetric and angular choosing the same middle
+layers) are trained once; the others get a copy of its record that names it
+(`same_model_as`). `jobs=n` trains n runs at a time in worker processes, each
+with cores/n threads: on 2 CPU cores two 1-thread runs get ~1.27x the work
+done of one 2-thread run (benchmarks/README.md).
 """
 
+import os
 import sys
 import warnings
 
 from tqdm.auto import tqdm
 
 from ..store import records
-from .finetune import run_one, run_spec
+from .finetune import alias_record, choose_layers, run_one, run_spec, training_key
+from .models import model_config
 from .profiles import load_profile
 from .tasks import get_task
 
@@ -72,10 +81,62 @@ def check_models(profile):
                              f"sentence-transformers/all-MiniLM-L6-v2") from None
 
 
+def _group(todo, profile, store_dir, log):
+    """Group the specs to run by the model they train: {training key: [(spec, scores), ...]}."""
+    groups = {}
+    for spec in tqdm(todo, desc="choosing layers", unit="run", file=sys.stderr, leave=False):
+        dropped, scores = choose_layers(spec, profile, store_dir)
+        groups.setdefault(training_key(spec, dropped), []).append((spec, scores))
+    return groups
+
+
+def _cost(spec):
+    """Rough training cost, to start the longest runs of a task first and keep workers busy."""
+    config = model_config(spec["model"])
+    return (config.num_hidden_layers - spec["k"]) * getattr(config, "hidden_size", 1) ** 2
+
+
+def _init_worker(threads, jobs):
+    import torch
+    torch.set_num_threads(threads)
+    os.environ["POORMAN_PARALLEL_RUNS"] = str(jobs)
+    warnings.simplefilter("ignore", UserWarning)
+
+
+def _train(spec, profile, store_dir):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return run_one(spec, profile, store_dir)
+
+
+def _execute(specs, profile, store_dir, jobs):
+    """Yield (spec, record) as runs finish, `jobs` at a time."""
+    if jobs <= 1:
+        for spec in specs:
+            yield spec, _train(spec, profile, store_dir)
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    threads = max(1, (os.cpu_count() or jobs) // jobs)
+    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(threads, jobs))
+    try:
+        futures = {pool.submit(_train, spec, profile, store_dir): spec for spec in specs}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+    finally:  # on an error, let the running runs finish and drop the queued ones
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, shard=(0, 1),
-          store_dir=None, dry_run=False, log=print):
-    """Run the missing runs of a profile's grid; returns the list of new records."""
+          store_dir=None, dry_run=False, jobs=None, log=print):
+    """Run the missing runs of a profile's grid; returns the list of new records.
+
+    jobs: runs trained at once (default: the profile's `jobs`, else 1)."""
     profile = load_profile(profile)
+    jobs = profile.jobs if jobs is None else jobs
+    if not isinstance(jobs, int) or jobs < 1:
+        raise ValueError(f"jobs (runs trained at once) must be an integer >= 1, got {jobs!r}")
     if tasks:
         tasks = [get_task(t).name for t in tasks]
     if models:
@@ -94,15 +155,30 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
     if dry_run or not todo:
         return []
     check_models(profile)
+    groups = _group(todo, profile, store_dir, log)
+    trained = {training_key(r["config"], r["dropped"]): r for r in records.iter_runs(store_dir)}
+    task_order = {t: n for n, t in enumerate(profile.tasks)}
+    first = sorted((members[0][0] for key, members in groups.items() if key not in trained),
+                   key=lambda s: (task_order[s["task"]], -_cost(s)))
+    log(f"  {len(first)} models to train ({len(todo) - len(first)} runs share a model with another run), "
+        f"{jobs} at a time")
     new = []
-    bar = tqdm(todo, desc=f"sweep {profile.name}", unit="run", file=sys.stderr)
-    for spec in bar:
-        bar.set_postfix_str(f"{spec['task']} {spec['strategy']} k={spec['k']} seed={spec['seed']}")
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)
-            rec = run_one(spec, profile, store_dir)
-        new.append(rec)
-        log(f"  {spec['task']:6s} {spec['model'].split('/')[-1]:24s} {spec['strategy']:15s} "
-            f"k={spec['k']} seed={spec['seed']}: score {rec['metrics']['score']:.4f} "
-            f"({rec['timing']['train_seconds']:.0f}s train)")
-    return new
+
+    def finish(key, rec):
+        for spec, scores in groups[key]:  # the spec that trained, then the ones sharing its model
+            if records.run_id(spec) != rec["run_id"]:
+                records.write_run(store_dir, alias_record(spec, rec, scores))
+            new.append(spec)
+            log(f"  {spec['task']:6s} {spec['model'].split('/')[-1]:24s} {spec['strategy']:15s} "
+                f"k={spec['k']} seed={spec['seed']}: score {rec['metrics']['score']:.4f} "
+                + (f"({rec['timing']['train_seconds']:.0f}s train)" if records.run_id(spec) == rec["run_id"]
+                   else f"(same model as {rec.get('same_model_as') or rec['run_id']})"))
+
+    for key in [k for k in groups if k in trained]:
+        finish(key, trained[key])
+    bar = tqdm(total=len(first), desc=f"sweep {profile.name}", unit="run", file=sys.stderr)
+    for spec, rec in _execute(first, profile, store_dir, jobs):
+        finish(training_key(spec, rec["dropped"]), rec)
+        bar.update()
+    bar.close()
+    return [records.read_json(records.run_path(store_dir, records.run_id(s))) for s in new]

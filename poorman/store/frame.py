@@ -18,7 +18,8 @@ def _row(rec):
                 "eval_seconds": rec["timing"]["eval_seconds"],
                 "latency_ms": rec.get("latency", {}).get("median_ms"),
                 "checkpoint_bytes": rec.get("checkpoint_bytes"),
-                "finished_at": rec["env"]["date"]})
+                "finished_at": rec["env"]["date"],
+                "same_model_as": rec.get("same_model_as")})  # set when another run trained this model
     return row
 
 
