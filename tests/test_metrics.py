@@ -94,3 +94,21 @@ def test_errors():
         compute_metrics("stsb", np.zeros((2, 3)), [1.0, 2.0])
     with pytest.raises(ValueError, match="unknown task"):
         compute_metrics("nope", [0], [0])
+
+
+def test_constant_score_is_the_majority_class_or_mean_predictor():
+    from poorman.experiments.metrics import constant_score
+    y = np.array([1, 1, 1, 0])
+    assert constant_score("sst2", y) == pytest.approx(0.75)
+    assert constant_score("cola", y) == 0.0                              # MCC of a constant is 0
+    assert constant_score("mrpc", y) == pytest.approx((0.75 + f1_score(y, np.ones(4))) / 2)
+    assert constant_score("stsb", np.array([0.5, 2.0, 4.5])) == 0.0     # no correlation at all
+
+
+def test_failed_runs_are_those_at_the_constant_predictor_level():
+    import pandas as pd
+
+    from poorman.plots import failed_runs
+    df = pd.DataFrame({"task": ["sst2", "sst2", "rte"], "score": [0.505, 0.9, 0.60]})
+    out = failed_runs(df, {"sst2": 0.509, "rte": 0.527})
+    assert out.score.tolist() == [0.505]

@@ -87,3 +87,26 @@ def trainer_metrics(task: Task | str) -> Callable[[object], dict[str, float]]:
         return compute_metrics(task, preds, labels)
 
     return trainer_compute_metrics
+
+
+def constant_score(task: Task | str, labels) -> float:
+    """The headline score of always predicting the most frequent label (the mean, for regression).
+
+    A fine-tuned model that scores at this level has learnt nothing: its training never took off."""
+    task = get_task(task)
+    labels = _numpy(labels).reshape(-1)
+    if task.is_regression:
+        preds = np.full(len(labels), labels.astype(np.float64).mean())
+    else:
+        values, counts = np.unique(labels.astype(np.int64), return_counts=True)
+        preds = np.full(len(labels), values[counts.argmax()])
+    return compute_metrics(task, preds, labels)["score"]
+
+
+def constant_scores(profile, tasks=None) -> dict[str, float]:
+    """{task: constant_score on the dev set the profile evaluates on} (the first, for MNLI)."""
+    from .data import load_glue
+    tasks = tasks or profile.tasks
+    return {t: constant_score(t, load_glue(t, get_task(t).eval_splits[0], glue_dir=profile.resolved_glue_dir(),
+                                           max_examples=profile.train["max_eval"], seed=0)["label"])
+            for t in tasks}

@@ -52,5 +52,11 @@ def best_by_k(df, model=None):
     return s.loc[s.groupby("k").retained_pct.idxmax()].reset_index(drop=True)
 
 
+def failed_runs(df, floor, margin=0.01):
+    """Runs within `margin` of a constant predictor's score on their task ({task: score}, see
+    poorman.experiments.metrics.constant_scores): their fine-tuning never took off."""
+    return df[df.score <= df.task.map(floor) + margin]
+
+
 __all__ = ["baseline_scores", "score_table", "retention", "retention_summary", "seed_spread",
-           "best_by_k"]
+           "best_by_k", "failed_runs"]
