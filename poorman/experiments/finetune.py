@@ -4,6 +4,9 @@ A run is fully defined by its spec (model, role, strategy, k, task, seed,
 hyperparameters, profile); its id is a hash of exactly that. The record holds
 the spec, the dropped and kept layers, every metric and the headline score,
 timings, parameters, latency, checkpoint size, and the environment.
+Specs that drop the same layers of the same model with the same seed and
+settings train the same model: the sweep trains one and gives the others an
+`alias_record` (same numbers, own spec, `same_model_as`).
 """
 
 import copy
