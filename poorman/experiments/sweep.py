@@ -10,7 +10,7 @@ Runs that would train the very same model (equal model, task, seed, settings
 and dropped layers, e.g. symmetric and angular choosing the same middle
 layers) are trained once; the others get a copy of its record that names it
 (`same_model_as`). `jobs=n` trains n runs at a time in worker processes, each
-with cores/n threads: on 2 CPU cores two 1-thread runs get ~1.27x the work
+with cores/n threads: on 2 CPU cores two 1-thread runs get ~1.2x the work
 done of one 2-thread run (benchmarks/README.md).
 """
 

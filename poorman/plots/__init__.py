@@ -2,9 +2,9 @@
 
 from .figures import (contribution_plot, retention_plot, score_vs_latency_plot, similarity_plot,
                       strategy_diagram, task_grid_plot)
-from .tables import (baseline_scores, best_by_k, failed_runs, retention, retention_summary, score_table,
+from .tables import (baseline_scores, best_by_k, failed_runs, headroom, retention, retention_summary, score_table,
                      seed_spread)
 
 __all__ = ["strategy_diagram", "retention_plot", "task_grid_plot", "contribution_plot", "similarity_plot",
            "score_vs_latency_plot", "baseline_scores", "best_by_k", "retention", "retention_summary",
-           "score_table", "seed_spread", "failed_runs"]
+           "score_table", "seed_spread", "failed_runs", "headroom"]

@@ -58,5 +58,15 @@ def failed_runs(df, floor, margin=0.01):
     return df[df.score <= df.task.map(floor) + margin]
 
 
-__all__ = ["baseline_scores", "score_table", "retention", "retention_summary", "seed_spread",
+def headroom(df, floor):
+    """Per model and task: the baseline's mean score, the constant predictor's, and the gap in points.
+
+    Where the gap is small, the model barely learnt the task and its retention there is mostly noise."""
+    base = baseline_scores(df)
+    base["constant"] = base.task.map(floor)
+    base["headroom (points)"] = 100 * (base["mean"] - base.constant)
+    return base[["model", "task", "mean", "constant", "headroom (points)"]]
+
+
+__all__ = ["headroom", "baseline_scores", "score_table", "retention", "retention_summary", "seed_spread",
            "best_by_k", "failed_runs"]
