@@ -101,7 +101,7 @@ def test_two_jobs_give_the_same_records_as_one(tmp_path, monkeypatch):
     assert {e["parallel_runs"] for e in a.values() for e in [e["env"]]} == {1}
 
 
-@pytest.mark.parametrize("jobs", [0, -1, 1.5, "2"])
+@pytest.mark.parametrize("jobs", [0, -1, 1.5, "2", True])
 def test_bad_jobs_is_a_clear_error(jobs, tmp_path):
     with pytest.raises(ValueError, match="jobs.*integer >= 1"):
         sweep("smoke", jobs=jobs, store_dir=tmp_path, dry_run=True, **quiet)

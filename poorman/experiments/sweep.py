@@ -81,7 +81,7 @@ def check_models(profile):
                              f"sentence-transformers/all-MiniLM-L6-v2") from None
 
 
-def _group(todo, profile, store_dir, log):
+def _group(todo, profile, store_dir):
     """Group the specs to run by the model they train: {training key: [(spec, scores), ...]}."""
     groups = {}
     for spec in tqdm(todo, desc="choosing layers", unit="run", file=sys.stderr, leave=False):
@@ -135,7 +135,7 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
     jobs: runs trained at once (default: the profile's `jobs`, else 1)."""
     profile = load_profile(profile)
     jobs = profile.jobs if jobs is None else jobs
-    if not isinstance(jobs, int) or jobs < 1:
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise ValueError(f"jobs (runs trained at once) must be an integer >= 1, got {jobs!r}")
     if tasks:
         tasks = [get_task(t).name for t in tasks]
@@ -155,11 +155,11 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
     if dry_run or not todo:
         return []
     check_models(profile)
-    groups = _group(todo, profile, store_dir, log)
+    groups = _group(todo, profile, store_dir)
     trained = {training_key(r["config"], r["dropped"]): r for r in records.iter_runs(store_dir)}
     task_order = {t: n for n, t in enumerate(profile.tasks)}
-    first = sorted((members[0][0] for key, members in groups.items() if key not in trained),
-                   key=lambda s: (task_order[s["task"]], -_cost(s)))
+    key_of = {records.run_id(members[0][0]): key for key, members in groups.items() if key not in trained}
+    first = sorted((groups[key][0][0] for key in key_of.values()), key=lambda s: (task_order[s["task"]], -_cost(s)))
     log(f"  {len(first)} models to train ({len(todo) - len(first)} runs share a model with another run), "
         f"{jobs} at a time")
     new = []
@@ -178,7 +178,7 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
         finish(key, trained[key])
     bar = tqdm(total=len(first), desc=f"sweep {profile.name}", unit="run", file=sys.stderr)
     for spec, rec in _execute(first, profile, store_dir, jobs):
-        finish(training_key(spec, rec["dropped"]), rec)
+        finish(key_of[records.run_id(spec)], rec)
         bar.update()
     bar.close()
     return [records.read_json(records.run_path(store_dir, records.run_id(s))) for s in new]
