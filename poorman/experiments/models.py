@@ -5,6 +5,7 @@ config class and a character-level tokenizer, with no download: the smoke
 profile and the tests run every code path on it in seconds.
 """
 
+import functools
 import string
 
 import torch
@@ -70,8 +71,9 @@ def load_for_classification(model_id, num_labels, seed=42):
     return model, tokenizer
 
 
+@functools.lru_cache(maxsize=None)
 def model_config(model_id):
-    """The config alone (no weights): enough to plan a sweep."""
+    """The config alone (no weights): enough to plan a sweep. Cached and shared: read, don't modify."""
     if model_id.startswith(TINY_PREFIX):
         return tiny_config(model_id[len(TINY_PREFIX):])
     return AutoConfig.from_pretrained(model_id)

@@ -111,11 +111,12 @@ def _validate(raw, source):
         reference_models=list(models.get("reference", [])), strategies=list(raw["strategies"]),
         ks=[int(k) for k in raw["ks"]], tasks=list(raw["tasks"]), seeds=list(raw["seeds"]),
         baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),
-        train=train, jobs=_jobs(raw.get("jobs", 1), source),
+        train=train, jobs=check_jobs(raw.get("jobs", 1), f"profile {source}"),
         **{k: raw[k] for k in ("calibration", "latency") if k in raw})
 
 
-def _jobs(value, source):
+def check_jobs(value, where):
+    """`jobs` (runs a sweep trains at once) from a profile or a caller: an integer >= 1."""
     if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        raise ValueError(f"profile {source}: jobs must be an integer >= 1 (runs trained at once), got {value!r}")
+        raise ValueError(f"{where}: jobs must be an integer >= 1 (runs trained at once), got {value!r}")
     return value

@@ -23,7 +23,7 @@ from tqdm.auto import tqdm
 from ..store import records
 from .finetune import alias_record, choose_layers, run_one, run_spec, training_key
 from .models import model_config
-from .profiles import load_profile
+from .profiles import check_jobs, load_profile
 from .tasks import get_task
 
 
@@ -134,9 +134,7 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
 
     jobs: runs trained at once (default: the profile's `jobs`, else 1)."""
     profile = load_profile(profile)
-    jobs = profile.jobs if jobs is None else jobs
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
-        raise ValueError(f"jobs (runs trained at once) must be an integer >= 1, got {jobs!r}")
+    jobs = profile.jobs if jobs is None else check_jobs(jobs, "sweep")
     if tasks:
         tasks = [get_task(t).name for t in tasks]
     if models:
@@ -166,9 +164,11 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
 
     def finish(key, rec):
         for spec, scores in groups[key]:  # the spec that trained, then the ones sharing its model
+            out = rec
             if records.run_id(spec) != rec["run_id"]:
-                records.write_run(store_dir, alias_record(spec, rec, scores))
-            new.append(spec)
+                out = alias_record(spec, rec, scores)
+                records.write_run(store_dir, out)
+            new.append(out)
             log(f"  {spec['task']:6s} {spec['model'].split('/')[-1]:24s} {spec['strategy']:15s} "
                 f"k={spec['k']} seed={spec['seed']}: score {rec['metrics']['score']:.4f} "
                 + (f"({rec['timing']['train_seconds']:.0f}s train)" if records.run_id(spec) == rec["run_id"]
@@ -181,4 +181,4 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
         finish(key_of[records.run_id(spec)], rec)
         bar.update()
     bar.close()
-    return [records.read_json(records.run_path(store_dir, records.run_id(s))) for s in new]
+    return new

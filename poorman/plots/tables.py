@@ -2,9 +2,9 @@
 
 
 
-def baseline_scores(df):
-    """Per model and task: mean, std and count of the unpruned baseline over seeds."""
-    base = df[df.role == "baseline"]
+def baseline_scores(df, role="baseline"):
+    """Per model and task: mean, std and count of the unpruned baseline (or `role`) over seeds."""
+    base = df[df.role == role]
     return base.groupby(["model", "task"]).score.agg(["mean", "std", "count"]).reset_index()
 
 
@@ -58,11 +58,11 @@ def failed_runs(df, floor, margin=0.01):
     return df[df.score <= df.task.map(floor) + margin]
 
 
-def headroom(df, floor):
-    """Per model and task: the baseline's mean score, the constant predictor's, and the gap in points.
-
-    Where the gap is small, the model barely learnt the task and its retention there is mostly noise."""
-    base = baseline_scores(df)
+def headroom(df, floor, role="baseline"):
+    """Per model and task: the baseline's (or `role`'s) mean score, the constant predictor's, and the
+    gap in points. Where the gap is small, the model barely learnt the task: its retention there is
+    mostly noise."""
+    base = baseline_scores(df, role)
     base["constant"] = base.task.map(floor)
     base["headroom (points)"] = 100 * (base["mean"] - base.constant)
     return base[["model", "task", "mean", "constant", "headroom (points)"]]
