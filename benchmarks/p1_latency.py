@@ -16,7 +16,7 @@ import torch
 from transformers import AutoModel
 
 import poorman
-from poorman.measure import dummy_inputs, forward_flops
+from poorman.core.measure import dummy_inputs, forward_flops
 
 MODEL = "sentence-transformers/all-mpnet-base-v2"
 

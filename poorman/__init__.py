@@ -6,15 +6,15 @@
     poorman.drop_layers(model, drop, strategy="top")                     # in place
     model.save_pretrained("out")  # reloads with plain AutoModel*.from_pretrained
 
-Layer surgery lives in poorman.surgery, strategies in poorman.strategies,
-measurements in poorman.measure. The experiment side (GLUE fine-tuning, the
-run store, plots) lives in poorman.experiments, poorman.store, poorman.plots
+Layer surgery lives in poorman.core.surgery, strategies in poorman.core.strategies,
+measurements in poorman.core.measure. The experiment side (GLUE fine-tuning, the
+run store, plots) lives in poorman.experiments, poorman.experiments.store, poorman.book.plots
 and is imported lazily so that the surgery stays light.
 """
 
-from .measure import count_parameters, ideal_speedup, measure
-from .strategies import STRATEGIES, LayerScores, layer_scores, select_layers
-from .surgery import SUPPORTED_MODEL_TYPES, drop_layers, get_adapter, register_adapter
+from .core.measure import count_parameters, ideal_speedup, measure
+from .core.strategies import STRATEGIES, LayerScores, layer_scores, select_layers
+from .core.surgery import SUPPORTED_MODEL_TYPES, drop_layers, get_adapter, register_adapter
 
 __version__ = "0.1.0"
 
@@ -29,7 +29,7 @@ def prune(model, strategy, k, scores=None):
 
 def __getattr__(name):  # lazy: the experiment side pulls in datasets and pandas
     if name == "results":
-        from .store import results
+        from .experiments.store import results
         return results
     raise AttributeError(f"module 'poorman' has no attribute {name!r}")
 

@@ -63,7 +63,7 @@ def cmd_drop(args):
     from transformers import AutoTokenizer
 
     from . import drop_layers, get_adapter, layer_scores, select_layers
-    from .strategies import NEEDS_SCORES, STRATEGIES
+    from .core.strategies import NEEDS_SCORES, STRATEGIES
     if args.layers is None:  # fail before the (slow) model load
         if args.strategy not in STRATEGIES:
             raise SystemExit(f"poorman drop: unknown strategy {args.strategy!r}; known strategies: "
@@ -96,7 +96,7 @@ def cmd_drop(args):
 
 
 def cmd_strategies(args):
-    from .strategies import STRATEGIES, select_layers
+    from .core.strategies import STRATEGIES, select_layers
     L = args.num_layers
     for name, doc in STRATEGIES.items():
         example = "needs scores" if name in ("contribution", "angular") else \
@@ -124,7 +124,7 @@ def cmd_sweep(args):
 def cmd_results(args):
     import pandas as pd
 
-    from .store import results, results_dir
+    from .experiments.store import results, results_dir
     df = results(args.profile)
     print(f"{len(df)} runs in {results_dir(args.profile)}/runs/")
     if df.empty:
@@ -136,7 +136,7 @@ def cmd_results(args):
 
 
 def cmd_book(args):
-    from .book import build_book
+    from .book.build import build_book
     build_book(profile=args.profile, rerun=args.rerun, only=args.only, tasks=args.tasks)
 
 

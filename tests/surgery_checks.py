@@ -12,7 +12,7 @@ import torch
 from transformers import (AutoConfig, AutoModel, AutoModelForCausalLM, AutoModelForMaskedLM,
                           AutoModelForSequenceClassification)
 
-from poorman.surgery import drop_layers, get_adapter
+from poorman.core.surgery import drop_layers, get_adapter
 
 HEADS = {"base": AutoModel, "seq": AutoModelForSequenceClassification,
          "mlm": AutoModelForMaskedLM, "clm": AutoModelForCausalLM}

@@ -5,7 +5,7 @@ import warnings
 import pytest
 import torch
 
-from poorman.surgery import drop_layers, get_adapter
+from poorman.core.surgery import drop_layers, get_adapter
 from surgery_checks import (build, check_noop, check_reload, check_reload_subprocess, main_output, make_inputs,
                             num_params, snapshot, assert_untouched)
 

@@ -4,7 +4,7 @@ import pytest
 import torch
 from transformers import AutoModel
 
-from poorman.surgery import drop_layers, get_adapter
+from poorman.core.surgery import drop_layers, get_adapter
 from surgery_checks import (build, check_drop, check_layer_idx, check_noop, check_reload, check_reload_subprocess,
                             main_output, make_inputs)
 

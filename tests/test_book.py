@@ -41,7 +41,7 @@ def test_book_builds_and_renders_figures():
 
 @pytest.mark.slow
 def test_chapter_executes_end_to_end_on_smoke(tmp_path, monkeypatch):
-    from poorman.book import execute
+    from poorman.book.build import execute
     monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
     monkeypatch.setenv("POORMAN_ROOT", str(ROOT))
     out = tmp_path / "01_strategies.ipynb"

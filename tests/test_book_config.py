@@ -8,7 +8,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOK = ROOT / "book"
-CLAIMS = ROOT / "poorman" / "data" / "paper_claims.csv"
+CLAIMS = ROOT / "poorman" / "book" / "paper_claims.csv"
 
 
 def load_yaml(path):

@@ -4,7 +4,7 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM
 
-from poorman.surgery import drop_layers
+from poorman.core.surgery import drop_layers
 from surgery_checks import (build, check_drop, check_generate, check_layer_idx, check_noop, check_reload,
                             check_reload_subprocess, main_output, make_inputs, tiny_config)
 

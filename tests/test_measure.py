@@ -1,4 +1,4 @@
-"""poorman.measure: parameter counts, checkpoint size, FLOPs, latency. No timing assertions here:
+"""poorman.core.measure: parameter counts, checkpoint size, FLOPs, latency. No timing assertions here:
 how fast pruned models run is a benchmark (benchmarks/p1_latency.py), not a test."""
 
 import statistics
@@ -6,8 +6,8 @@ import statistics
 import pytest
 
 from poorman import drop_layers
-from poorman.measure import checkpoint_size, count_parameters, forward_flops, ideal_speedup, latency, measure
-from poorman.surgery import get_adapter
+from poorman.core.measure import checkpoint_size, count_parameters, forward_flops, ideal_speedup, latency, measure
+from poorman.core.surgery import get_adapter
 from surgery_checks import build, layer_params
 
 FAMILIES = [("bert", "seq"), ("bert", "mlm"), ("gpt2", "clm"), ("xlnet", "clm"), ("albert", "mlm"),

@@ -108,7 +108,7 @@ def test_constant_score_is_the_majority_class_or_mean_predictor():
 def test_failed_runs_are_those_at_the_constant_predictor_level():
     import pandas as pd
 
-    from poorman.plots import failed_runs
+    from poorman.book.plots import failed_runs
     df = pd.DataFrame({"task": ["sst2", "sst2", "rte"], "score": [0.505, 0.9, 0.60]})
     out = failed_runs(df, {"sst2": 0.509, "rte": 0.527})
     assert out.score.tolist() == [0.505]

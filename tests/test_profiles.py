@@ -12,7 +12,7 @@ from poorman.experiments.finetune import run_one, run_spec
 from poorman.experiments.models import load_for_classification
 from poorman.experiments.profiles import TRAIN_DEFAULTS, Profile, builtin_profiles, load_profile
 from poorman.experiments.sweep import sweep
-from poorman.strategies import STRATEGIES
+from poorman.core.strategies import STRATEGIES
 
 SMOKE_GLUE = load_profile("smoke").resolved_glue_dir()
 needs_glue = pytest.mark.skipif(not (SMOKE_GLUE and (SMOKE_GLUE / "RTE" / "train.tsv").is_file()),

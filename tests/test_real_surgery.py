@@ -7,7 +7,7 @@ import pytest
 import torch
 from transformers import AutoModel, AutoTokenizer
 
-from poorman.surgery import drop_layers
+from poorman.core.surgery import drop_layers
 from surgery_checks import check_reload_subprocess, layer_params, main_output, num_params, skipping
 
 pytestmark = pytest.mark.real

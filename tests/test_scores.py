@@ -10,7 +10,7 @@ import torch.nn.functional as F
 import poorman
 from poorman import LayerScores, layer_scores, select_layers
 from poorman.experiments.models import tiny_tokenizer
-from poorman.surgery import get_adapter
+from poorman.core.surgery import get_adapter
 from surgery_checks import build, make_inputs
 
 TOKENS = ("first", "last", "mean")

@@ -11,9 +11,9 @@ import pytest
 from poorman.experiments.finetune import run_spec
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.sweep import plan, sweep
-from poorman.store import records
-from poorman.store.frame import results
-from poorman.store.records import atomic_write_json, cached, finished_run_ids, run_id
+from poorman.experiments.store import records
+from poorman.experiments.store.frame import results
+from poorman.experiments.store.records import atomic_write_json, cached, finished_run_ids, run_id
 
 ONE_RUN = dict(models=["tiny-random/distilbert"])  # the smoke grid cut to its reference run: 1 run
 

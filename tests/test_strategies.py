@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from poorman.strategies import STRATEGIES, LayerScores, select_layers
+from poorman.core.strategies import STRATEGIES, LayerScores, select_layers
 
 
 def one_based(xs):

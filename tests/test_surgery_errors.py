@@ -5,8 +5,8 @@ import pytest
 import torch
 from transformers import T5Config, T5Model
 
-from poorman.surgery import SUPPORTED_MODEL_TYPES, Adapter, drop_layers, get_adapter, register_adapter
-from poorman.surgery.adapters import _REGISTRY, supported_model_types
+from poorman.core.surgery import SUPPORTED_MODEL_TYPES, Adapter, drop_layers, get_adapter, register_adapter
+from poorman.core.surgery.adapters import _REGISTRY, supported_model_types
 from surgery_checks import assert_untouched, build, check_drop, snapshot
 
 BAD = [

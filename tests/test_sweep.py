@@ -17,7 +17,7 @@ import yaml
 import poorman
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.sweep import expand_grid, parse_shard, plan, sweep
-from poorman.store import records
+from poorman.experiments.store import records
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = dict(strategies=["top", "contribution"], ks=[1])  # smoke: 2 models x (2 baselines + 2) + 1 reference

@@ -11,7 +11,7 @@ from poorman.experiments import sweep as sweep_module
 from poorman.experiments.finetune import training_key
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.sweep import sweep
-from poorman.store import records
+from poorman.experiments.store import records
 
 needs_glue = pytest.mark.skipif(
     not ((load_profile("smoke").resolved_glue_dir() or Path("/nonexistent")) / "RTE" / "train.tsv").is_file(),

@@ -2,7 +2,7 @@
 
 import pytest
 
-from poorman.surgery import get_adapter
+from poorman.core.surgery import get_adapter
 from surgery_checks import build, check_drop, check_noop, check_reload, check_reload_subprocess
 
 HEADS = ["base", "seq", "clm"]  # clm = XLNetLMHeadModel

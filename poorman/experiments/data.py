@@ -161,6 +161,12 @@ def load_glue(task: Task | str, split: str, glue_dir: str | Path | None = None,
     return subsample(ds, max_examples, seed)
 
 
+def load_split(task: Task | str, split: str, *, glue_dir=None, max_examples: int | None = None,
+               seed: int = 42) -> Dataset:
+    """One split of any task the engine runs: the one place fine-tuning and calibration get rows."""
+    return load_glue(task, split, glue_dir=glue_dir, max_examples=max_examples, seed=seed)
+
+
 # ----------------------------------------------------------------------------- your own data
 
 def _read_table(source, split: str, config: str | None, read_kwargs: dict | None) -> tuple[Dataset, str]:

@@ -20,11 +20,11 @@ from datetime import datetime, timezone
 import torch
 from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, set_seed
 
-from ..measure import checkpoint_size, count_parameters, latency
-from ..store import records
-from ..strategies import NEEDS_SCORES, LayerScores, layer_scores, select_layers
-from ..surgery import drop_layers, get_adapter
-from .data import load_glue, tokenize
+from ..core.measure import checkpoint_size, count_parameters, latency
+from .store import records
+from ..core.strategies import NEEDS_SCORES, LayerScores, layer_scores, select_layers
+from ..core.surgery import drop_layers, get_adapter
+from .data import load_split, tokenize
 from .metrics import trainer_metrics
 from .models import load_for_classification, model_config
 from .similarity import layer_similarity
@@ -33,8 +33,9 @@ from .tasks import get_task
 
 def run_spec(profile, model, role, strategy, k, task, seed):
     """The dict that defines a run; its hash is the run id."""
+    task = get_task(task).name
     return {"profile": profile.name, "model": model, "role": role, "strategy": strategy, "k": int(k),
-            "task": get_task(task).name, "seed": int(seed), "train": dict(profile.train),
+            "task": task, "seed": int(seed), "train": profile.train_for(task),
             "calibration": dict(profile.calibration) if strategy in NEEDS_SCORES else None}
 
 
@@ -44,18 +45,18 @@ def calibration_scores(model_id, task, profile, store_dir=None, model=None, toke
     The model is loaded only when the cache lacks the scores."""
     task, cal = get_task(task), profile.calibration
     store_dir = store_dir or records.results_dir(profile.name)
-    key = {"model": model_id, "task": task.name, **cal,
-           "max_length": profile.train["max_length"], "glue_dir": bool(profile.glue_dir)}
+    max_length = profile.train_for(task.name)["max_length"]
+    key = {"model": model_id, "task": task.name, **cal, "max_length": max_length, "glue_dir": bool(profile.glue_dir)}
 
     def compute():
         nonlocal model, tokenizer
         if model is None:
             model, tokenizer = load_for_classification(model_id, task.num_labels)
-        data = load_glue(task.name, cal.get("split", "train"), glue_dir=profile.resolved_glue_dir(),
-                         max_examples=cal["examples"], seed=0)
+        data = load_split(task, cal.get("split", "train"), glue_dir=profile.resolved_glue_dir(),
+                          max_examples=cal["examples"], seed=0)
         backbone = model.base_model  # scores come from the pre-trained layers, not the new head
         return layer_scores(backbone, task.texts(data), tokenizer=tokenizer, token=cal.get("token", "mean"),
-                            max_length=profile.train["max_length"], progress=False).to_dict()
+                            max_length=max_length, progress=False).to_dict()
 
     return LayerScores.from_dict(records.cached(store_dir, "layer_scores", key, compute))
 
@@ -149,9 +150,9 @@ def run_one(spec, profile, store_dir):
 
     # subsample_seed fixes which examples are used, so seeds differ only in init and order
     sample_seed = train_cfg.get("subsample_seed")
-    train = load_glue(task.name, "train", glue_dir=glue_dir, max_examples=train_cfg["max_train"],
-                      seed=spec["seed"] if sample_seed is None else sample_seed)
-    evals = {split: load_glue(task.name, split, glue_dir=glue_dir, max_examples=train_cfg["max_eval"], seed=0)
+    train = load_split(task, "train", glue_dir=glue_dir, max_examples=train_cfg["max_train"],
+                       seed=spec["seed"] if sample_seed is None else sample_seed)
+    evals = {split: load_split(task, split, glue_dir=glue_dir, max_examples=train_cfg["max_eval"], seed=0)
              for split in task.eval_splits}
     train_tok = tokenize(train, tokenizer, task, train_cfg["max_length"])
     evals_tok = {s: tokenize(d, tokenizer, task, train_cfg["max_length"]) for s, d in evals.items()}

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from ..strategies import STRATEGIES
+from ..core.strategies import STRATEGIES
 
 TRAIN_DEFAULTS = {"max_train": None, "max_eval": None, "max_length": 128, "batch_size": 8,
                   "learning_rate": 5e-5, "epochs": 3, "warmup_ratio": 0.0, "weight_decay": 0.0,
@@ -36,9 +36,14 @@ class Profile:
     model_ks: dict = field(default_factory=dict)   # per-model K values, e.g. for a 6-layer model
     compare: dict = field(default_factory=dict)    # chapter 2's pair: {"bert": id, "xlnet": id}
     jobs: int = 1                                  # runs a sweep trains at once (not part of run ids)
+    task_train: dict = field(default_factory=dict)  # per-task changes to `train`, e.g. {stsb: {epochs: 3}}
 
     def ks_for(self, model):
         return self.model_ks.get(model, self.ks)
+
+    def train_for(self, task):
+        """The training settings of one task: `train`, with the task's `task_train` entries over it."""
+        return {**self.train, **self.task_train.get(task, {})}
 
     def resolved_glue_dir(self):
         """POORMAN_GLUE_DIR wins; a relative path is taken from the project root."""
@@ -102,6 +107,15 @@ def _validate(raw, source):
     extra = set(train) - set(TRAIN_DEFAULTS)
     if extra:
         raise ValueError(f"profile {source}: unknown train settings {sorted(extra)}; known: {sorted(TRAIN_DEFAULTS)}")
+    task_train = {}
+    for t, changes in (raw.get("task_train") or {}).items():
+        name = get_task(t).name
+        if name not in [get_task(x).name for x in raw["tasks"]]:
+            raise ValueError(f"profile {source}: task_train names {t!r}, which is not in its tasks {raw['tasks']}")
+        bad = set(changes or {}) - set(TRAIN_DEFAULTS)
+        if bad:
+            raise ValueError(f"profile {source}: unknown train settings {sorted(bad)} for {t}; known: {sorted(TRAIN_DEFAULTS)}")
+        task_train[name] = dict(changes or {})
     models = raw["models"]
     prune = [m if isinstance(m, str) else m["id"] for m in models.get("prune", [])]
     model_ks = {m["id"]: [int(k) for k in m["ks"]] for m in models.get("prune", [])
@@ -111,7 +125,7 @@ def _validate(raw, source):
         reference_models=list(models.get("reference", [])), strategies=list(raw["strategies"]),
         ks=[int(k) for k in raw["ks"]], tasks=list(raw["tasks"]), seeds=list(raw["seeds"]),
         baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),
-        train=train, jobs=check_jobs(raw.get("jobs", 1), f"profile {source}"),
+        train=train, task_train=task_train, jobs=check_jobs(raw.get("jobs", 1), f"profile {source}"),
         **{k: raw[k] for k in ("calibration", "latency") if k in raw})
 
 

@@ -14,10 +14,10 @@ import time
 import torch
 from transformers import AutoModel
 
-from ..measure import checkpoint_size, count_parameters, dummy_inputs, forward_flops
-from ..store import records
-from ..strategies import select_layers
-from ..surgery import drop_layers, get_adapter
+from ..core.measure import checkpoint_size, count_parameters, dummy_inputs, forward_flops
+from .store import records
+from ..core.strategies import select_layers
+from ..core.surgery import drop_layers, get_adapter
 from .models import TINY_PREFIX, tiny_config
 
 

@@ -20,7 +20,7 @@ import warnings
 
 from tqdm.auto import tqdm
 
-from ..store import records
+from .store import records
 from .finetune import alias_record, choose_layers, run_one, run_spec, training_key
 from .models import model_config
 from .profiles import check_jobs, load_profile

@@ -28,7 +28,7 @@ def run_id(spec):
 def results_dir(profile_name, root=None):
     """results/<profile>/ under the project root; POORMAN_RESULTS moves the whole store."""
     if root is None:
-        from ..experiments.profiles import project_root
+        from ..profiles import project_root
         root = Path(os.environ.get("POORMAN_RESULTS") or project_root() / "results")
     return Path(root) / profile_name
 

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from ..strategies import NEEDS_SCORES, STRATEGIES, select_layers
+from ...core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
 from .tables import retention
 
 sns.set_theme(style="whitegrid", context="notebook")

@@ -7,7 +7,7 @@ import pandas as pd
 
 def paper_claims():
     """DataFrame indexed by claim id, with columns claim, value, unit, source, quote."""
-    with resources.files("poorman.data").joinpath("paper_claims.csv").open() as f:
+    with resources.files("poorman.book").joinpath("paper_claims.csv").open() as f:
         return pd.read_csv(f).set_index("id")
 
 

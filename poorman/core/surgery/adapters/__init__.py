@@ -41,7 +41,7 @@ def get_adapter(model_or_config) -> Adapter:
     what = f"model_type {model_type!r}" if model_type else f"{type(model_or_config).__name__} (no config.model_type)"
     raise ValueError(
         f"poorman has no layer adapter for {what}. Supported model types: "
-        f"{', '.join(supported_model_types())}. To add one, subclass poorman.surgery.Adapter "
+        f"{', '.join(supported_model_types())}. To add one, subclass poorman.core.surgery.Adapter "
         "(set model_types and layer_paths) and call poorman.register_adapter(MyAdapter())."
     )
 

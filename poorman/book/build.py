@@ -12,7 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from .experiments.profiles import project_root
+from ..experiments.profiles import project_root
 
 
 def notebook_order(root):
@@ -59,7 +59,7 @@ def build_book(profile="cpu", rerun=False, only=None, tasks=None, sweep_first=Tr
     root = project_root()
     t0 = time.perf_counter()
     if sweep_first and profile != "paper":
-        from .experiments.sweep import sweep
+        from ..experiments.sweep import sweep
         sweep(profile, tasks=tasks)
     for name in notebook_order(root):
         stem = Path(name).name
