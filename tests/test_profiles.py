@@ -239,3 +239,30 @@ def test_tiny_roberta_takes_the_paper_max_length(family):
     with torch.no_grad():
         assert model(**batch).logits.shape == (2, 2)
     assert model.config.pad_token_id == tokenizer.pad_token_id
+
+
+# ----------------------------------------------------------------------------- per-task settings
+
+def test_task_train_changes_only_its_task(tmp_path):
+    path = write_profile(tmp_path, name="pertask", tasks=["rte", "mrpc"],
+                         task_train={"MRPC": {"epochs": 3, "batch_size": 4}})
+    p = load_profile(path)
+    assert p.train_for("mrpc") == {**p.train, "epochs": 3, "batch_size": 4}
+    assert p.train_for("rte") == p.train
+    assert run_spec(p, "tiny-random/bert", "baseline", "none", 0, "mrpc", 42)["train"]["epochs"] == 3
+
+
+@pytest.mark.parametrize("task_train,message", [
+    ({"sst2": {"epochs": 3}}, "not in its tasks"),
+    ({"rte": {"epochz": 3}}, "unknown train settings"),
+])
+def test_bad_task_train_is_refused(tmp_path, task_train, message):
+    with pytest.raises(ValueError, match=message):
+        load_profile(write_profile(tmp_path, name="bad", task_train=task_train))
+
+
+def test_excluded_tasks_are_kept_with_their_reason(tmp_path):
+    p = load_profile(write_profile(tmp_path, name="excl", excluded_tasks={"qnli": "too slow"}))
+    assert p.excluded_tasks == {"qnli": "too slow"}
+    with pytest.raises(ValueError, match="both run and listed"):
+        load_profile(write_profile(tmp_path, name="excl2", excluded_tasks={"rte": "no"}))

@@ -37,6 +37,7 @@ class Profile:
     compare: dict = field(default_factory=dict)    # chapter 2's pair: {"bert": id, "xlnet": id}
     jobs: int = 1                                  # runs a sweep trains at once (not part of run ids)
     task_train: dict = field(default_factory=dict)  # per-task changes to `train`, e.g. {stsb: {epochs: 3}}
+    excluded_tasks: dict = field(default_factory=dict)  # {task: why it is not run}, for the book to say
 
     def ks_for(self, model):
         return self.model_ks.get(model, self.ks)
@@ -116,6 +117,10 @@ def _validate(raw, source):
         if bad:
             raise ValueError(f"profile {source}: unknown train settings {sorted(bad)} for {t}; known: {sorted(TRAIN_DEFAULTS)}")
         task_train[name] = dict(changes or {})
+    excluded = {get_task(t).name: str(why) for t, why in (raw.get("excluded_tasks") or {}).items()}
+    both = sorted(set(excluded) & {get_task(t).name for t in raw["tasks"]})
+    if both:
+        raise ValueError(f"profile {source}: tasks {both} are both run and listed in excluded_tasks")
     models = raw["models"]
     prune = [m if isinstance(m, str) else m["id"] for m in models.get("prune", [])]
     model_ks = {m["id"]: [int(k) for k in m["ks"]] for m in models.get("prune", [])
@@ -125,7 +130,7 @@ def _validate(raw, source):
         reference_models=list(models.get("reference", [])), strategies=list(raw["strategies"]),
         ks=[int(k) for k in raw["ks"]], tasks=list(raw["tasks"]), seeds=list(raw["seeds"]),
         baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),
-        train=train, task_train=task_train, jobs=check_jobs(raw.get("jobs", 1), f"profile {source}"),
+        train=train, task_train=task_train, excluded_tasks=excluded, jobs=check_jobs(raw.get("jobs", 1), f"profile {source}"),
         **{k: raw[k] for k in ("calibration", "latency") if k in raw})
 
 
