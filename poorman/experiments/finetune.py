@@ -184,7 +184,9 @@ def run_one(spec, profile, store_dir):
         if len(evals_tok) > 1:  # MNLI: the headline is the mean of matched and mismatched
             metrics["score"] = sum(metrics[f"{s}_score"] for s in evals_tok) / len(evals_tok)
 
-    model.eval()
+    # Trainer(bf16=True) leaves forward wrapped in autocast; size and latency describe the fp32
+    # checkpoint that is saved, so measure the unwrapped model.
+    model = trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False).eval()
     similarity = None
     if pretrained is not None:
         sample = next(iter(evals_tok.values()))
