@@ -273,27 +273,29 @@ def test_grid_size_matches_the_yaml(name):
 
 
 def test_grid_sizes_by_hand():
-    # cpu: 4 tasks x (MPNet: 3 baseline seeds + 7 strategies x K in {2,4,6}
-    #                 + MiniLM: 3 baseline seeds + 7 strategies x K in {1,2,3} + 1 reference)
-    assert len(expand_grid(load_profile("cpu"))) == 4 * ((3 + 7 * 3) + (3 + 7 * 3) + 1) == 196
+    # cpu: 3 tasks x (MPNet: 3 baseline seeds + 7 strategies x K in {2,4,6} x 3 seeds
+    #                 + MiniLM: 3 reference seeds)
+    assert len(expand_grid(load_profile("cpu"))) == 3 * (3 + 7 * 3 * 3 + 3) == 207
+    # quick: SST-2 x (1 baseline + 7 strategies x K in {4, 6} + 1 reference)
+    assert len(expand_grid(load_profile("quick"))) == 1 + 7 * 2 + 1 == 16
     # paper: 9 tasks x (4 pruned models x (1 baseline + 6 strategies x 3 K) + DistilBERT)
     assert len(expand_grid(load_profile("paper"))) == 9 * (4 * (1 + 6 * 3) + 1) == 693
     # smoke: 1 task x (BERT: 2 baselines + 7 x 2 K; XLNet: 2 + 7 x 1 K; DistilBERT)
     assert len(expand_grid(load_profile("smoke"))) == (2 + 7 * 2) + (2 + 7 * 1) + 1 == 26
 
 
-def test_cpu_grid_uses_per_model_ks():
-    specs = expand_grid(load_profile("cpu"))
-    ks = {}
-    for s in specs:
-        if s["role"] == "pruned":
-            ks.setdefault(s["model"], set()).add(s["k"])
-    assert ks == {"sentence-transformers/all-mpnet-base-v2": {2, 4, 6},
-                  "sentence-transformers/all-MiniLM-L6-v2": {1, 2, 3}}
+def test_cpu_grid_has_three_paired_seeds_per_cell():
+    cells = {}
+    for s in expand_grid(load_profile("cpu")):
+        cells.setdefault((s["model"], s["role"], s["strategy"], s["k"], s["task"]), []).append(s["seed"])
+    assert {tuple(seeds) for seeds in cells.values()} == {(42, 43, 44)}
+    assert {(m, r) for m, r, *_ in cells} == {("sentence-transformers/all-mpnet-base-v2", "pruned"),
+                                               ("sentence-transformers/all-mpnet-base-v2", "baseline"),
+                                               ("sentence-transformers/all-MiniLM-L6-v2", "reference")}
 
 
 def test_dry_run_trains_nothing(tmp_path):
     lines = []
     assert sweep("cpu", dry_run=True, store_dir=tmp_path, log=lines.append) == []
-    assert "196 runs" in lines[0] and "196 to run" in lines[0]
+    assert "207 runs" in lines[0] and "207 to run" in lines[0]
     assert not (tmp_path / "runs").exists()
