@@ -1,0 +1,44 @@
+"""The pilot's table (issue 8): each candidate recipe's full-MPNet baseline over 3 seeds.
+
+    POORMAN_GLUE_DIR=... python scripts/pilot_table.py [results/pilot]
+
+The pilot's profiles sit beside their stores in results/pilot/; a recipe passes when its mean is
+at least 8 points over the constant predictor (0.80 for STS-B), its seed SD is at most 1.5
+points, and no seed sits at the constant's level.
+"""
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from poorman.experiments.metrics import constant_scores
+from poorman.experiments.profiles import load_profile
+from poorman.experiments.store import results
+
+
+def pilot_rows(folder):
+    for path in sorted(Path(folder).glob("*.yaml")):
+        profile = load_profile(path)
+        runs = results(profile.name, store_dir=Path(folder) / profile.name)
+        if runs.empty:
+            continue
+        constants = constant_scores(profile)
+        for task, scores in runs.groupby("task")["score"]:
+            train = profile.train_for(task)
+            yield {"recipe": profile.name, "task": task, "examples": train["max_train"] or "all",
+                   "epochs": train["epochs"], "batch": train["batch_size"], "lr": f"{train['learning_rate']:.0e}",
+                   "seeds": len(scores), "scores": " ".join(f"{100 * s:.1f}" for s in scores),
+                   "mean": 100 * scores.mean(), "sd": 100 * scores.std(), "constant": 100 * constants[task]}
+
+
+def passes(row):
+    floor = 80.0 if row["task"] == "stsb" else row["constant"] + 8
+    return row["seeds"] >= 3 and row["mean"] >= floor and row["sd"] <= 1.5
+
+
+if __name__ == "__main__":
+    table = pd.DataFrame(pilot_rows(sys.argv[1] if len(sys.argv) > 1 else "results/pilot"))
+    table["headroom"] = table["mean"] - table["constant"]
+    table["passes"] = table.apply(passes, axis=1)
+    print(table.to_markdown(index=False, floatfmt=".1f"))
