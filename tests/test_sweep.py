@@ -134,6 +134,7 @@ def test_git_commit_is_poorman_s_own_wherever_the_sweep_starts(tmp_path, monkeyp
 
 # ----------------------------------------------------------------------------- kill -9 and resume
 
+@pytest.mark.slow  # a sweep in a subprocess, killed and restarted: ~30 s on 2 busy cores
 def test_kill_9_then_resume(tmp_path, monkeypatch):
     store = tmp_path / "results"
     runs = store / "smoke" / "runs"

@@ -75,6 +75,7 @@ def test_a_reference_model_that_is_also_a_baseline_trains_once(tmp_path):
     assert training_key(unpruned[0]["config"], []) == training_key(unpruned[1]["config"], [])
 
 
+@pytest.mark.slow  # two worker processes, each importing torch: ~90 s on 2 busy cores
 def test_two_jobs_give_the_same_records_as_one(tmp_path, monkeypatch):
     grid = dict(strategies=["top", "bottom"], ks=[1], tasks=["rte"])
     one = _sweep("smoke", jobs=1, store_dir=tmp_path / "one", **grid, **quiet)
