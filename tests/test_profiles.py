@@ -57,7 +57,7 @@ def test_profile_values():
     assert smoke.prune_models == ["tiny-random/bert", "tiny-random/xlnet"]
 
 
-@pytest.mark.parametrize("name", ["smoke", "cpu", "paper"])
+@pytest.mark.parametrize("name", builtin_profiles())
 def test_profiles_carry_no_machine_paths(name, monkeypatch):
     assert load_profile(name).glue_dir is None
     monkeypatch.delenv("POORMAN_GLUE_DIR")
