@@ -3,13 +3,14 @@
     poorman drop MODEL --strategy top --k 4 --out DIR [--calibration FILE|glue:TASK]
     poorman strategies
     poorman info MODEL
-    poorman sweep --profile cpu [--tasks ...] [--models ...] [--shard 0/4] [--jobs 2]
+    poorman sweep --profile cpu [--tasks ...] [--models ...] [--shard 0/4] [--jobs 2] [--glue-dir DIR]
     poorman results --profile cpu
-    poorman book [--profile cpu] [--rerun]
+    poorman book [--profile cpu] [--rerun] [--glue-dir DIR]
 """
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -44,13 +45,9 @@ def _calibration_texts(spec, n):
     """A text file (one example per line; tab separates a pair) or glue:TASK."""
     if spec.startswith("glue:"):
         from .experiments.data import load_glue
-        from .experiments.profiles import load_profile
         from .experiments.tasks import get_task
-        task = get_task(spec[5:])
-        # the local GLUE copy when there is one ($POORMAN_GLUE_DIR or the cpu profile's), else the Hub
-        glue_dir = load_profile("cpu").resolved_glue_dir()
-        glue_dir = glue_dir if glue_dir and glue_dir.is_dir() else None
-        return task.texts(load_glue(task.name, "train", glue_dir=glue_dir, max_examples=n, seed=0))
+        task = get_task(spec[5:])  # the local copy $POORMAN_GLUE_DIR names, else the Hub
+        return task.texts(load_glue(task.name, "train", max_examples=n, seed=0))
     path = Path(spec)
     if not path.is_file():
         raise SystemExit(f"--calibration {spec}: not a file; give a text file (one example per line, "
@@ -115,8 +112,19 @@ def cmd_info(args):
     print(json.dumps(info, indent=2))
 
 
+GLUE_DIR_HELP = "a local GLUE copy in the download_glue_data.py layout (sets $POORMAN_GLUE_DIR); default: the Hub"
+
+
+def _use_glue_dir(path):
+    """--glue-dir: read GLUE from this local copy. Set in the environment, so that the sweep's
+    worker processes and the book's notebooks read it too."""
+    if path:
+        os.environ["POORMAN_GLUE_DIR"] = str(Path(path).expanduser().resolve())
+
+
 def cmd_sweep(args):
     from .experiments.sweep import parse_shard, sweep
+    _use_glue_dir(args.glue_dir)
     sweep(args.profile, tasks=args.tasks, models=args.models, strategies=args.strategies,
           ks=args.ks, shard=parse_shard(args.shard), dry_run=args.dry_run, jobs=args.jobs)
 
@@ -137,6 +145,7 @@ def cmd_results(args):
 
 def cmd_book(args):
     from .book.build import build_book
+    _use_glue_dir(args.glue_dir)
     build_book(profile=args.profile, rerun=args.rerun, only=args.only, tasks=args.tasks)
 
 
@@ -173,6 +182,7 @@ def main(argv=None):
     p.add_argument("--shard", default="0/1", help="i/n: run every n-th run starting at i")
     p.add_argument("--jobs", type=int, help="runs trained at once (default: the profile's jobs)")
     p.add_argument("--dry-run", action="store_true")
+    p.add_argument("--glue-dir", help=GLUE_DIR_HELP)
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("results", help="the run store as a table")
@@ -184,6 +194,7 @@ def main(argv=None):
     p.add_argument("--rerun", action="store_true", help="execute notebooks even if up to date")
     p.add_argument("--only", nargs="+", help="notebook names to execute (default: all)")
     p.add_argument("--tasks", nargs="+", help="restrict the sweep and the chapters to these tasks")
+    p.add_argument("--glue-dir", help=GLUE_DIR_HELP)
     p.set_defaults(func=cmd_book)
 
     args = parser.parse_args(argv)

@@ -26,15 +26,17 @@ def test_committed_notebooks_are_clean_and_current():
 
 
 @pytest.mark.slow
-def test_book_builds_and_renders_figures():
+def test_book_builds_and_renders_figures(tmp_path):
     jb = Path(sys.executable).parent / "jupyter-book"
-    build = subprocess.run([str(jb), "build", "book/"], cwd=ROOT, capture_output=True, text=True)
+    build = subprocess.run([str(jb), "build", "book/", "--path-output", str(tmp_path)], cwd=ROOT,
+                           capture_output=True, text=True)  # into tmp_path/_build, not the repository's
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
+    html = tmp_path / "_build" / "html"
     for page in ("01_strategies", "02_bert_vs_xlnet", "03_distilbert", "appendix_reproducibility"):
-        assert (ROOT / "_build/html" / f"{page}.html").exists()
+        assert (html / f"{page}.html").exists()
     if not shutil.which("chromium"):
         pytest.skip("chromium not installed (.ci/install_chromium.sh): rendered-page check skipped")
-    check = subprocess.run([sys.executable, ".ci/check_book.py", "--html", "_build/html"], cwd=ROOT,
+    check = subprocess.run([sys.executable, ".ci/check_book.py", "--html", str(html)], cwd=ROOT,
                            capture_output=True, text=True)
     assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
 

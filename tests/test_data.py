@@ -14,11 +14,8 @@ from poorman.experiments.data import (load_csv_task, load_custom, load_glue, loc
                                       tokenize)
 from poorman.experiments.tasks import TASKS, get_task
 
-GLUE = Path(os.environ.get("POORMAN_GLUE_DIR", "/work/shared/data/glue"))
-needs_glue = pytest.mark.skipif(not (GLUE / "RTE" / "dev.tsv").is_file(), reason=f"no GLUE TSVs at {GLUE}")
-
-# Row counts and label counts (by Hub label id) from /work/shared/data/glue/SOURCES.md.
-LOCAL = {
+# Rows and label counts (by Hub label id) of the full files: GLUE's own (and the Hub's) row counts.
+FULL = {
     ("cola", "validation"): (1043, None), ("cola", "train"): (8551, {1: 6023, 0: 2528}),
     ("sst2", "validation"): (872, None), ("sst2", "train"): (67349, {1: 37569, 0: 29780}),
     ("mrpc", "validation"): (408, {1: 279, 0: 129}), ("mrpc", "train"): (3668, {1: 2474, 0: 1194}),
@@ -26,6 +23,15 @@ LOCAL = {
     ("qnli", "validation"): (5463, {0: 2702, 1: 2761}),
     ("rte", "validation"): (277, None), ("rte", "train"): (2490, {0: 1249, 1: 1241}),
     ("wnli", "validation"): (71, None), ("wnli", "train"): (635, {0: 323, 1: 312}),
+}
+# The same for tests/fixtures/glue: the first 48 rows of each file.
+FIXTURE = {
+    ("cola", "validation"): {1: 33, 0: 15}, ("cola", "train"): {1: 39, 0: 9},
+    ("sst2", "validation"): {1: 23, 0: 25}, ("sst2", "train"): {1: 22, 0: 26},
+    ("mrpc", "validation"): {1: 28, 0: 20}, ("mrpc", "train"): {1: 30, 0: 18},
+    ("stsb", "validation"): None, ("stsb", "train"): None, ("qnli", "validation"): {0: 25, 1: 23},
+    ("rte", "validation"): {0: 25, 1: 23}, ("rte", "train"): {0: 24, 1: 24},
+    ("wnli", "validation"): {0: 28, 1: 20}, ("wnli", "train"): {0: 25, 1: 23},
 }
 
 
@@ -42,12 +48,7 @@ def _no_env(monkeypatch):
     data.clear_cache()
 
 
-@needs_glue
-@pytest.mark.parametrize("name,split", sorted(LOCAL))
-def test_local_split_rows_labels_schema(name, split):
-    task = get_task(name)
-    ds = load_glue(name, split, glue_dir=GLUE)
-    rows, counts = LOCAL[(name, split)]
+def check_split(ds, task, rows, counts):
     assert len(ds) == rows
     assert ds.features == hub_features(task)
     assert list(ds.features) == [*task.text_fields, "label", "idx"]  # the Hub's column order
@@ -60,24 +61,32 @@ def test_local_split_rows_labels_schema(name, split):
         assert Counter(ds["label"]) == counts
 
 
-@needs_glue
-def test_hub_conventions_spot_checks():
-    sst = load_glue("sst2", "validation", glue_dir=GLUE)
+@pytest.mark.parametrize("name,split", sorted(FIXTURE))
+def test_local_split_rows_labels_schema(name, split, glue_dir):
+    check_split(load_glue(name, split, glue_dir=glue_dir), get_task(name), 48, FIXTURE[(name, split)])
+
+
+@pytest.mark.parametrize("name,split", sorted(FULL))
+def test_full_size_files(name, split, full_glue):
+    check_split(load_glue(name, split, glue_dir=full_glue), get_task(name), *FULL[(name, split)])
+
+
+def test_hub_conventions_spot_checks(glue_dir):
+    sst = load_glue("sst2", "validation", glue_dir=glue_dir)
     assert sst[0] == {"sentence": "it 's a charming and often affecting journey . ", "label": 1, "idx": 0}
-    rte = load_glue("rte", "dev", glue_dir=GLUE)
+    rte = load_glue("rte", "dev", glue_dir=glue_dir)
     assert rte[0]["label"] == 1 and rte.features["label"].int2str(1) == "not_entailment"
-    cola = load_glue("cola", "validation", glue_dir=GLUE)
+    cola = load_glue("cola", "validation", glue_dir=glue_dir)
     assert cola[0] == {"sentence": "The sailors rode the breeze clear of the rocks.", "label": 1, "idx": 0}
-    stsb = load_glue("stsb", "train", glue_dir=GLUE)
+    stsb = load_glue("stsb", "train", glue_dir=glue_dir)
     assert stsb[1]["label"] == float(np.float32(3.8))  # float32, like the Hub
-    mrpc = load_glue("mrpc", "validation", glue_dir=GLUE)  # header has a BOM
+    mrpc = load_glue("mrpc", "validation", glue_dir=glue_dir)  # header has a BOM
     assert mrpc[0]["label"] == 1 and mrpc[0]["sentence1"].startswith("He said the foodservice pie")
 
 
-@needs_glue
-def test_env_var_and_split_names(monkeypatch):
-    monkeypatch.setenv(data.GLUE_DIR_ENV, str(GLUE))
-    assert len(load_glue("WNLI", "dev")) == 71
+def test_env_var_and_split_names(monkeypatch, glue_dir):
+    monkeypatch.setenv(data.GLUE_DIR_ENV, str(glue_dir))
+    assert len(load_glue("WNLI", "dev")) == 48
     assert "train" in local_splits("rte") and local_splits("qnli") == ("validation",)
     with pytest.raises(ValueError, match="test labels are hidden"):
         load_glue("rte", "test")
@@ -85,22 +94,21 @@ def test_env_var_and_split_names(monkeypatch):
         load_glue("rte", "train", source="disk")
 
 
-@needs_glue
-def test_subsampling_is_seeded_and_source_independent():
-    full = load_glue("rte", "train", glue_dir=GLUE)
-    a = load_glue("rte", "train", glue_dir=GLUE, max_examples=100, seed=3)
-    b = load_glue("rte", "train", glue_dir=GLUE, max_examples=100, seed=3)
-    c = load_glue("rte", "train", glue_dir=GLUE, max_examples=100, seed=4)
-    assert len(a) == 100 and a["idx"] == b["idx"] and a["sentence1"] == b["sentence1"]
+def test_subsampling_is_seeded_and_source_independent(glue_dir):
+    full = load_glue("rte", "train", glue_dir=glue_dir)
+    a = load_glue("rte", "train", glue_dir=glue_dir, max_examples=20, seed=3)
+    b = load_glue("rte", "train", glue_dir=glue_dir, max_examples=20, seed=3)
+    c = load_glue("rte", "train", glue_dir=glue_dir, max_examples=20, seed=4)
+    assert len(a) == 20 and a["idx"] == b["idx"] and a["sentence1"] == b["sentence1"]
     assert a["idx"] != c["idx"]
     assert a["idx"] == sorted(a["idx"])
     # The same rows datasets' own shuffle(seed).select(range(k)) would pick.
-    assert a["idx"] == sorted(full.shuffle(seed=3).select(range(100))["idx"])
+    assert a["idx"] == sorted(full.shuffle(seed=3).select(range(20))["idx"])
     # Depends only on the row count, so a Hub copy with the same rows picks the same ones.
     other = Dataset.from_dict({"x": list(range(len(full)))})
-    assert subsample(other, 100, seed=3)["x"] == a["idx"]
-    assert set(a["idx"]) <= set(load_glue("rte", "train", glue_dir=GLUE, max_examples=200, seed=3)["idx"])
-    assert len(load_glue("wnli", "validation", glue_dir=GLUE, max_examples=10_000)) == 71
+    assert subsample(other, 20, seed=3)["x"] == a["idx"]
+    assert set(a["idx"]) <= set(load_glue("rte", "train", glue_dir=glue_dir, max_examples=40, seed=3)["idx"])
+    assert len(load_glue("wnli", "validation", glue_dir=glue_dir, max_examples=10_000)) == 48
     with pytest.raises(ValueError):
         subsample(full, 0)
 
@@ -141,14 +149,13 @@ def test_qqp_and_mnli_layouts(tmp_path):
     assert load_glue("MNLI-mm", "validation", glue_dir=tmp_path)["premise"] == ["G."]
 
 
-@needs_glue
-def test_missing_task_and_file_errors():
+def test_missing_task_and_file_errors(glue_dir):
     with pytest.raises(FileNotFoundError, match=r"QQP.*source='hub'"):
-        load_glue("qqp", "train", glue_dir=GLUE)
+        load_glue("qqp", "train", glue_dir=glue_dir)
     with pytest.raises(FileNotFoundError, match=r"MNLI/dev_matched\.tsv"):
-        load_glue("mnli", "validation_matched", glue_dir=GLUE)
+        load_glue("mnli", "validation_matched", glue_dir=glue_dir)
     with pytest.raises(FileNotFoundError, match=r"QNLI/train\.tsv does not exist.*index, question, sentence, label"):
-        load_glue("qnli", "train", glue_dir=GLUE)
+        load_glue("qnli", "train", glue_dir=glue_dir)
 
 
 def test_missing_dir_column_and_label_errors(tmp_path):
@@ -171,6 +178,36 @@ def test_missing_dir_column_and_label_errors(tmp_path):
         load_glue("rte", "train", source="tsv")
 
 
+def test_check_available_names_the_folder_and_the_variable(monkeypatch, glue_dir, tmp_path):
+    assert data.check_available("rte", glue_dir) == f"rte: train, validation from the TSV files in {glue_dir}"
+    monkeypatch.setenv(data.GLUE_DIR_ENV, str(glue_dir))
+    assert str(glue_dir) in data.check_available("mrpc")
+    with pytest.raises(FileNotFoundError) as err:
+        data.check_available("qnli")  # the copy has QNLI's dev.tsv only
+    assert "QNLI/train.tsv does not exist" in str(err.value) and "named by $POORMAN_GLUE_DIR" in str(err.value)
+    gone = tmp_path / "nowhere"
+    monkeypatch.setenv(data.GLUE_DIR_ENV, str(gone))
+    with pytest.raises(FileNotFoundError) as err:
+        data.check_available("rte")
+    assert f"GLUE directory {gone} (named by $POORMAN_GLUE_DIR) does not exist" in str(err.value)
+    assert "--glue-dir" in str(err.value) and "from the Hub" in str(err.value)
+
+
+def test_check_available_on_the_hub(monkeypatch):
+    calls = []
+    monkeypatch.setattr(data, "load_dataset_builder", lambda path, config: calls.append((path, config)))
+    expected = "mnli: train, validation_matched, validation_mismatched from the Hub (nyu-mll/glue/mnli)"
+    assert data.check_available("mnli") == expected and calls == [("nyu-mll/glue", "mnli")]
+    assert "from the Hub (nyu-mll/glue/sst2)" in data.check_available("sst2") and calls[-1] == ("nyu-mll/glue", "sst2")
+
+    def offline(path, config):
+        raise ConnectionError("Couldn't reach 'nyu-mll/glue' on the Hub (OfflineModeIsEnabled)")
+
+    monkeypatch.setattr(data, "load_dataset_builder", offline)
+    with pytest.raises(ConnectionError, match=r"OfflineModeIsEnabled.*\$POORMAN_GLUE_DIR \(or --glue-dir\)"):
+        data.check_available("sst2")
+
+
 def test_hub_path_without_network(monkeypatch):
     calls = []
 
@@ -191,10 +228,9 @@ HUB_ON = os.environ.get("POORMAN_TEST_HUB") == "1" and os.environ.get("HF_HUB_OF
 
 
 @pytest.mark.skipif(not HUB_ON, reason="needs the Hub: set POORMAN_TEST_HUB=1 HF_HUB_OFFLINE=0")
-@needs_glue
-@pytest.mark.parametrize("name,split", sorted(LOCAL))
-def test_hub_and_tsv_agree(name, split):
-    tsv, hub = load_glue(name, split, glue_dir=GLUE), load_glue(name, split, source="hub")
+@pytest.mark.parametrize("name,split", sorted(FULL))
+def test_hub_and_tsv_agree(name, split, full_glue):
+    tsv, hub = load_glue(name, split, glue_dir=full_glue), load_glue(name, split, source="hub")
     assert tsv.features == hub.features and len(tsv) == len(hub)
     assert tsv["label"] == hub["label"]
     if name != "mrpc":  # MRPC: Hub text is SentEval's tokenised copy, idx counts train+dev rows
@@ -202,7 +238,7 @@ def test_hub_and_tsv_agree(name, split):
         for f in get_task(name).text_fields:
             assert tsv[f] == hub[f]
     k = dict(max_examples=50, seed=1)
-    assert load_glue(name, split, glue_dir=GLUE, **k)["label"] == load_glue(name, split, source="hub", **k)["label"]
+    assert load_glue(name, split, glue_dir=full_glue, **k)["label"] == load_glue(name, split, source="hub", **k)["label"]
 
 
 # ----------------------------------------------------------------------------- custom data

@@ -14,15 +14,7 @@ from poorman.experiments.profiles import TRAIN_DEFAULTS, Profile, builtin_profil
 from poorman.experiments.sweep import sweep
 from poorman.core.strategies import STRATEGIES
 
-SMOKE_GLUE = load_profile("smoke").resolved_glue_dir()
-needs_glue = pytest.mark.skipif(not (SMOKE_GLUE and (SMOKE_GLUE / "RTE" / "train.tsv").is_file()),
-                                reason="no local GLUE TSVs for the smoke profile")
 quiet = dict(log=lambda *a: None)
-
-
-@pytest.fixture(autouse=True)
-def _store_elsewhere(tmp_path, monkeypatch):
-    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
 
 
 def raw(name):
@@ -61,15 +53,24 @@ def test_profile_values():
     assert cpu.reference_models == ["sentence-transformers/all-MiniLM-L6-v2"] and "rte" in cpu.excluded_tasks
     assert paper.train["learning_rate"] == 5e-5 and paper.train["batch_size"] == 8
     assert paper.train["max_length"] == 128 and paper.train["epochs"] == 3 and paper.seeds == [42]
-    assert paper.glue_dir is None and paper.train["group_by_length"] is False
+    assert paper.train["group_by_length"] is False
     assert smoke.prune_models == ["tiny-random/bert", "tiny-random/xlnet"]
-    assert smoke.resolved_glue_dir().is_absolute()
+
+
+@pytest.mark.parametrize("name", builtin_profiles())
+def test_profiles_carry_no_machine_paths(name, monkeypatch):
+    assert load_profile(name).glue_dir is None
+    monkeypatch.delenv("POORMAN_GLUE_DIR")
+    assert load_profile(name).resolved_glue_dir() is None  # the Hub
 
 
 def test_poorman_glue_dir_overrides_the_profile(monkeypatch, tmp_path):
     monkeypatch.setenv("POORMAN_GLUE_DIR", str(tmp_path))
     assert load_profile("smoke").resolved_glue_dir() == tmp_path
-    assert load_profile("paper").resolved_glue_dir() == tmp_path
+    assert load_profile("paper").with_overrides(glue_dir="/elsewhere").resolved_glue_dir() == tmp_path
+    monkeypatch.delenv("POORMAN_GLUE_DIR")
+    monkeypatch.chdir(tmp_path)  # a profile's relative glue_dir is taken from the current folder
+    assert load_profile("paper").with_overrides(glue_dir="glue").resolved_glue_dir() == tmp_path / "glue"
 
 
 def test_a_copied_and_edited_yaml_loads(tmp_path):
@@ -149,7 +150,6 @@ def test_sweep_with_an_unknown_task(tmp_path):
         sweep("smoke", tasks=["nope"], store_dir=tmp_path, **quiet)
 
 
-@needs_glue
 def test_k_too_large_for_the_model(tmp_path):
     # 6-layer tiny BERT, K = 6 would leave no layer: select_layers refuses, the sweep surfaces it.
     path = write_profile(tmp_path, name="too-deep", ks=[6], strategies=["top"], baseline_seeds=[],
@@ -170,7 +170,19 @@ def test_missing_glue_dir_names_the_path_and_layout(tmp_path, monkeypatch):
     message = str(err.value)
     assert "/nonexistent" in message and "download_glue_data.py layout" in message
     assert "/nonexistent/RTE/train.tsv" in message and "sentence1" in message  # the expected file and columns
+    assert "named by $POORMAN_GLUE_DIR" in message
     assert not (tmp_path / "runs").exists()
+
+
+def test_cli_glue_dir_flag_names_the_folder(tmp_path, monkeypatch):
+    from poorman.cli import main
+    monkeypatch.setenv("POORMAN_GLUE_DIR", "restored-after-the-test")  # --glue-dir sets it
+    gone = tmp_path / "nowhere"
+    with pytest.raises(SystemExit) as err:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            main(["sweep", "--profile", "smoke", "--models", "tiny-random/distilbert", "--glue-dir", str(gone)])
+    assert f"GLUE directory {gone} (named by $POORMAN_GLUE_DIR) does not exist" in str(err.value.code)
 
 
 def test_cli_unknown_task_is_a_message_not_a_traceback(capsys):
@@ -199,15 +211,14 @@ def test_paper_profile_families():
     assert sorted(FAMILIES.values()) == ["albert", "bert", "distilbert", "roberta", "xlnet"]
 
 
-@needs_glue
 @pytest.mark.parametrize("model_id", sorted(FAMILIES))
-def test_paper_code_path_on_tiny_models(model_id, tmp_path):
+def test_paper_code_path_on_tiny_models(model_id, tmp_path, glue_dir):
     """One run per paper architecture, with the paper's hyperparameters on a tiny random model."""
     family = FAMILIES[model_id]
     tiny = f"tiny-random/{family}"
     profile = PAPER.with_overrides(
         train={**PAPER.train, "max_train": 16, "max_eval": 16},  # lr, batch, length, epochs: the paper's
-        glue_dir=str(SMOKE_GLUE), prune_models=[tiny] if model_id in PAPER.prune_models else [],
+        glue_dir=str(glue_dir), prune_models=[tiny] if model_id in PAPER.prune_models else [],
         reference_models=[tiny] if model_id in PAPER.reference_models else [])
     pruned = model_id in PAPER.prune_models
     spec = run_spec(profile, tiny, "pruned" if pruned else "reference", "top" if pruned else "none",

@@ -18,11 +18,6 @@ from poorman.experiments.store.records import atomic_write_json, cached, finishe
 ONE_RUN = dict(models=["tiny-random/distilbert"])  # the smoke grid cut to its reference run: 1 run
 
 
-@pytest.fixture(autouse=True)
-def _store_elsewhere(tmp_path, monkeypatch):
-    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
-
-
 def smoke_spec(**changes):
     spec = run_spec(load_profile("smoke"), "tiny-random/bert", "pruned", "contribution", 1, "rte", 42)
     spec.update(changes)

@@ -22,14 +22,6 @@ from poorman.experiments.store import records
 ROOT = Path(__file__).resolve().parents[1]
 GRID = dict(strategies=["top", "contribution"], ks=[1])  # smoke: 2 models x (2 baselines + 2) + 1 reference
 quiet = dict(log=lambda *a: None)
-needs_glue = pytest.mark.skipif(
-    not ((load_profile("smoke").resolved_glue_dir() or Path("/nonexistent")) / "RTE" / "train.tsv").is_file(),
-    reason="no local GLUE TSVs for the smoke profile")
-
-
-@pytest.fixture(autouse=True)
-def _store_elsewhere(tmp_path, monkeypatch):
-    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
 
 
 def _sweep(*args, **kwargs):
@@ -55,7 +47,6 @@ def expected_smoke_specs():
 
 # ----------------------------------------------------------------------------- end to end
 
-@needs_glue
 def test_smoke_sweep_end_to_end(smoke_store, monkeypatch):
     root, new = smoke_store
     specs = expected_smoke_specs()
@@ -82,7 +73,6 @@ def test_smoke_sweep_end_to_end(smoke_store, monkeypatch):
         assert rows[rows.role == "pruned"].params_total.max() < rows[rows.role == "baseline"].params_total.min()
 
 
-@needs_glue
 def test_records_hold_everything(smoke_store):
     root, new = smoke_store
     for rec in new:
@@ -121,7 +111,6 @@ def test_records_hold_everything(smoke_store):
     assert (root / "smoke" / "cache" / "layer_scores").is_dir()  # calibration scores are cached
 
 
-@needs_glue
 def test_a_second_sweep_runs_nothing(smoke_store, monkeypatch):
     root, _ = smoke_store
     monkeypatch.setenv("POORMAN_RESULTS", str(root))
@@ -145,7 +134,7 @@ def test_git_commit_is_poorman_s_own_wherever_the_sweep_starts(tmp_path, monkeyp
 
 # ----------------------------------------------------------------------------- kill -9 and resume
 
-@needs_glue
+@pytest.mark.slow  # a sweep in a subprocess, killed and restarted: ~30 s on 2 busy cores
 def test_kill_9_then_resume(tmp_path, monkeypatch):
     store = tmp_path / "results"
     runs = store / "smoke" / "runs"

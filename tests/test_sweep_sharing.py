@@ -13,9 +13,6 @@ from poorman.experiments.profiles import load_profile
 from poorman.experiments.sweep import sweep
 from poorman.experiments.store import records
 
-needs_glue = pytest.mark.skipif(
-    not ((load_profile("smoke").resolved_glue_dir() or Path("/nonexistent")) / "RTE" / "train.tsv").is_file(),
-    reason="no local GLUE TSVs for the smoke profile")
 # On the 6-layer tiny models, top and alternate-even both drop layer 5 when K=1: one model, two runs.
 TWINS = dict(models=["tiny-random/bert"], strategies=["top", "alternate-even"], ks=[1])
 quiet = dict(log=lambda *a: None)
@@ -27,16 +24,10 @@ def _sweep(*args, **kwargs):
         return sweep(*args, **kwargs)
 
 
-@pytest.fixture(autouse=True)
-def _store_elsewhere(tmp_path, monkeypatch):
-    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
-
-
 def _records(store):
     return {p.stem: json.loads(p.read_text()) for p in (store / "runs").glob("*.json")}
 
 
-@needs_glue
 def test_runs_that_drop_the_same_layers_train_once(tmp_path, monkeypatch):
     trained = []
     real = sweep_module.run_one
@@ -58,7 +49,6 @@ def test_runs_that_drop_the_same_layers_train_once(tmp_path, monkeypatch):
     assert df.same_model_as.notna().sum() == 1 and len(df) == 4
 
 
-@needs_glue
 def test_a_lost_twin_record_is_rewritten_without_training(tmp_path, monkeypatch):
     _sweep("smoke", **TWINS, **quiet)
     store = tmp_path / "results" / "smoke"
@@ -73,7 +63,6 @@ def test_a_lost_twin_record_is_rewritten_without_training(tmp_path, monkeypatch)
     assert _records(store)[twin["run_id"]]["metrics"] == twin["metrics"]
 
 
-@needs_glue
 def test_a_reference_model_that_is_also_a_baseline_trains_once(tmp_path):
     # tiny-random/distilbert as both a pruned model (its seed-42 baseline) and the reference
     profile = load_profile("smoke").with_overrides(prune_models=["tiny-random/distilbert"], baseline_seeds=[42],
@@ -86,7 +75,7 @@ def test_a_reference_model_that_is_also_a_baseline_trains_once(tmp_path):
     assert training_key(unpruned[0]["config"], []) == training_key(unpruned[1]["config"], [])
 
 
-@needs_glue
+@pytest.mark.slow  # two worker processes, each importing torch: ~90 s on 2 busy cores
 def test_two_jobs_give_the_same_records_as_one(tmp_path, monkeypatch):
     grid = dict(strategies=["top", "bottom"], ks=[1], tasks=["rte"])
     one = _sweep("smoke", jobs=1, store_dir=tmp_path / "one", **grid, **quiet)

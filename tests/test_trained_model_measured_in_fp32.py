@@ -4,9 +4,6 @@ Trainer(bf16=True) wraps forward in torch.autocast; measured as is, the latency 
 bf16 matmuls, which is not what the saved checkpoint runs.
 """
 
-from pathlib import Path
-
-import pytest
 import torch
 
 from poorman.experiments import finetune
@@ -14,12 +11,8 @@ from poorman.experiments.finetune import run_one, run_spec
 from poorman.experiments.profiles import load_profile
 
 SMOKE = load_profile("smoke")
-needs_glue = pytest.mark.skipif(
-    not ((SMOKE.resolved_glue_dir() or Path("/nonexistent")) / "RTE" / "train.tsv").is_file(),
-    reason="no local GLUE TSVs for the smoke profile")
 
 
-@needs_glue
 def test_latency_is_measured_without_autocast(tmp_path, monkeypatch):
     profile = SMOKE.with_overrides(train={**SMOKE.train, "bf16": True, "max_train": 8, "max_eval": 8})
     seen = []

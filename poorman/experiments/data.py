@@ -20,7 +20,7 @@ from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
-from datasets import ClassLabel, Dataset, Features, Value, load_dataset
+from datasets import ClassLabel, Dataset, Features, Value, load_dataset, load_dataset_builder
 
 from .metrics import METRICS
 from .tasks import Task, get_task
@@ -72,17 +72,50 @@ def local_splits(task: Task | str, glue_dir=None) -> tuple[str, ...]:
                  and (Path(root) / task.tsv.dir / task.tsv.file(s)).is_file())
 
 
-def _glue_tsv_path(task: Task, split: str, glue_dir: Path, origin: str) -> Path:
-    expect = _expected(task, split, glue_dir)
+def _named_by(glue_dir: Path) -> str:
+    """Which setting named a local GLUE folder, for error messages."""
+    env = os.environ.get(GLUE_DIR_ENV)
+    return f"${GLUE_DIR_ENV}" if env and Path(env).expanduser().resolve() == glue_dir.resolve() else "glue_dir"
+
+
+def _glue_tsv_path(task: Task, split: str, glue_dir: Path) -> Path:
+    expect, named_by = _expected(task, split, glue_dir), _named_by(glue_dir)
     if not glue_dir.is_dir():
-        raise FileNotFoundError(f"GLUE directory {glue_dir} (from {origin}) does not exist; "
-                                f"expected the download_glue_data.py layout, e.g. {expect}")
-    path, hint = glue_dir / task.tsv.dir / task.tsv.file(split), "or pass source='hub' (needs internet)"
+        raise FileNotFoundError(f"GLUE directory {glue_dir} (named by {named_by}) does not exist: point "
+                                f"${GLUE_DIR_ENV} (or --glue-dir) at a folder in the download_glue_data.py "
+                                f"layout, e.g. {expect}, or leave it unset to read {task.hub_path} from the Hub")
+    path = glue_dir / task.tsv.dir / task.tsv.file(split)
+    hint = (f"point ${GLUE_DIR_ENV} (or --glue-dir) at a folder that has it, "
+            f"or pass source='hub' (needs internet)")
     if not path.parent.is_dir():
-        raise FileNotFoundError(f"{task.name} is not in {glue_dir} (no folder {path.parent}): add {expect}, {hint}")
+        raise FileNotFoundError(f"{task.name} is not in the GLUE directory {glue_dir} (named by {named_by}; "
+                                f"no folder {path.parent}): add {expect}, {hint}")
     if not path.is_file():
-        raise FileNotFoundError(f"{path} does not exist: add {expect}, {hint}")
+        raise FileNotFoundError(f"{path} does not exist (GLUE directory named by {named_by}): add {expect}, {hint}")
     return path
+
+
+def check_available(task: Task | str, glue_dir=None, splits=None) -> str:
+    """Fail now, not hours into a sweep, if a task's data cannot be found; say where it comes from.
+
+    Local (glue_dir, else $POORMAN_GLUE_DIR): every needed TSV file exists. Hub: nyu-mll/glue can
+    be reached, or is in the datasets cache when offline. splits: default train and the eval splits.
+    """
+    task = get_task(task)
+    splits = [_resolve_split(task, s) for s in (splits or ("train", *task.eval_splits))]
+    root = glue_dir or os.environ.get(GLUE_DIR_ENV)
+    if root:
+        root = Path(root).expanduser()
+        for split in splits:
+            _glue_tsv_path(task, split, root)
+        return f"{task.name}: {', '.join(splits)} from the TSV files in {root}"
+    try:
+        load_dataset_builder(task.hub_path, task.hub_config)
+    except Exception as err:  # offline, no cache, or no such dataset: say how to avoid the Hub
+        raise ConnectionError(f"{task.name}: cannot load {task.hub_path}/{task.hub_config} from the Hub "
+                              f"({err}); offline, point ${GLUE_DIR_ENV} (or --glue-dir) at a local GLUE "
+                              f"folder in the download_glue_data.py layout") from None
+    return f"{task.name}: {', '.join(splits)} from the Hub ({task.hub_path}/{task.hub_config})"
 
 
 def _label_id(task: Task, raw: str, path: Path, line: int):
@@ -143,19 +176,20 @@ def load_glue(task: Task | str, split: str, glue_dir: str | Path | None = None,
     split = _resolve_split(task, split)
     if source not in (None, "hub", "tsv"):
         raise ValueError(f"source must be None, 'hub' or 'tsv', got {source!r}")
-    root, origin = (glue_dir, "glue_dir") if glue_dir else (os.environ.get(GLUE_DIR_ENV), GLUE_DIR_ENV)
+    root = glue_dir or os.environ.get(GLUE_DIR_ENV)
     if source == "tsv" and not root:
         raise ValueError(f"source='tsv' needs glue_dir=... or ${GLUE_DIR_ENV}")
     if root and source != "hub":
         root = Path(root).expanduser()
-        ds = read_glue_tsv(_glue_tsv_path(task, split, root, origin), task, split, root)
+        ds = read_glue_tsv(_glue_tsv_path(task, split, root), task, split, root)
     else:
         try:
             ds = load_dataset(task.hub_path, task.hub_config, split=split)
         except Exception as e:  # offline is the usual cause; say how to avoid the Hub
             if hasattr(e, "add_note"):
                 e.add_note(f"poorman: could not load {task.hub_path}/{task.hub_config} from the Hub. "
-                           f"Offline? Pass glue_dir=<download_glue_data.py folder> or set {GLUE_DIR_ENV}.")
+                           f"Offline? Set ${GLUE_DIR_ENV} (or --glue-dir, or glue_dir=) to a local GLUE "
+                           f"folder in the download_glue_data.py layout.")
             raise
         ds = ds.select_columns(list(glue_features(task)))
     return subsample(ds, max_examples, seed)

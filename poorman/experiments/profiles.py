@@ -47,12 +47,10 @@ class Profile:
         return {**self.train, **self.task_train.get(task, {})}
 
     def resolved_glue_dir(self):
-        """POORMAN_GLUE_DIR wins; a relative path is taken from the project root."""
+        """The local GLUE folder to read, or None for the Hub: $POORMAN_GLUE_DIR (which --glue-dir
+        sets), else the profile's glue_dir; a relative path is taken from the current folder."""
         value = os.environ.get("POORMAN_GLUE_DIR") or self.glue_dir
-        if not value:
-            return None
-        path = Path(value)
-        return path if path.is_absolute() else (project_root() / path).resolve()
+        return Path(value).expanduser().resolve() if value else None
 
     def with_overrides(self, **overrides):
         """A copy with some grid axes replaced (e.g. tasks=['sst2']); None leaves an axis as is."""
