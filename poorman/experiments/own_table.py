@@ -75,8 +75,9 @@ def local_source(value, base: Path) -> dict:
     return {"path": str(path.resolve()), "sha256": sha256(path)}
 
 
-def read_source(source: dict) -> Table:
-    """The rows of a source; a local file must still have the bytes its sha256 names."""
+def read_source(source: dict, columns=()) -> Table:
+    """The rows of a source; a local file must still have the bytes its sha256 names.
+    columns: the ones the caller needs, named in the message about an empty file."""
     if "hub" in source:
         return _read_hub(source)
     path = Path(source["path"])
@@ -86,8 +87,9 @@ def read_source(source: dict) -> Table:
         raise ValueError(f"{path} changed since this task was described (sha256 {source['sha256'][:12]}..., "
                          f"now {sha256(path)[:12]}...); describe the task again to run on the new contents")
     if path.stat().st_size == 0:
-        raise ValueError(f"{path}: the file is empty (0 bytes); expected a header row naming the columns "
-                         f"(row 1), then one example per row")
+        named = f" {', '.join(map(repr, columns))}" if columns else ""
+        raise ValueError(f"{path}: the file is empty (0 bytes); expected a header row naming the columns"
+                         f"{named} (row 1), then one example per row")
     suffix = path.suffix.lower()
     if suffix in (".csv", ".tsv"):
         table = _read_delimited(path, "\t" if suffix == ".tsv" else ",")
@@ -189,6 +191,17 @@ def texts(table: Table, column: str) -> list:
         raise ValueError(f"{table.where}, column {column!r}, {table.row(odd[0])}: a list or object, not text"
                          f"{table.count(odd)}")
     return [v if isinstance(v, str) else str(v) for v in values]
+
+
+def column_texts(path, columns: list, n: int | None = None) -> list:
+    """Texts (or pairs, for two columns) from columns of a CSV/TSV/JSON lines/Parquet file, newlines kept."""
+    table = read_source(local_source(path, Path.cwd()), columns)
+    found = [str(c) for c in table.frame.columns]
+    for column in columns:
+        if column not in found:
+            raise ValueError(f"{table.where}: no text column {column!r}; its columns are {', '.join(map(repr, found))}")
+    values = [texts(table, c)[:n] for c in columns]
+    return list(zip(*values)) if len(values) == 2 else values[0]
 
 
 def labels(table: Table, column: str) -> list:

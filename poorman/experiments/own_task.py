@@ -30,7 +30,7 @@ from datasets import ClassLabel, Dataset, Features, Value
 
 from . import own_table
 from .metrics import METRICS
-from .tasks import Task
+from .tasks import Task, get_task
 
 REQUIRED = ("train", "eval", "text", "label")
 OPTIONAL = ("name", "label_names", "metrics", "regression")
@@ -70,13 +70,29 @@ def _source(value, base: Path) -> dict:
     return own_table.local_source(value, base)
 
 
-def _default_name(train: dict, eval_: dict) -> str:
-    """The files' common stem ("reviews" for reviews_train.csv + reviews_test.csv), else their folder's."""
+def _name(desc: dict, train: dict, eval_: dict) -> str:
+    """The given name, else the files' common stem ("reviews" for reviews_train.csv + reviews_test.csv),
+    else their folder's. Never a GLUE task's: a profile may hold both, and names key their settings."""
+    if desc.get("name"):
+        name = str(desc["name"])
+        if _is_glue(name):
+            raise ValueError(f"task name {name!r} is a GLUE task's; give your data another name")
+        return name
     if "hub" in train:
-        return train["hub"].rstrip("/").split("/")[-1]
-    a, b = Path(train["path"]), Path(eval_.get("path", train["path"]))
-    common = os.path.commonprefix([a.stem, b.stem]).strip("_-. ") if a.stem != b.stem else a.stem
-    return common if len(common) >= 2 else a.parent.name or "own-data"
+        name = train["hub"].rstrip("/").split("/")[-1]
+    else:
+        a, b = Path(train["path"]), Path(eval_.get("path", train["path"]))
+        name = os.path.commonprefix([a.stem, b.stem]).strip("_-. ") if a.stem != b.stem else a.stem
+        name = name if len(name) >= 2 else a.parent.name or "own-data"
+    return f"{name}-own" if _is_glue(name) else name
+
+
+def _is_glue(name: str) -> bool:
+    try:
+        get_task(name)
+    except ValueError:
+        return False
+    return True
 
 
 def _label_text(value) -> str:
@@ -224,8 +240,8 @@ def describe(desc: dict, base: str | Path | None = None, log=print) -> dict:
     base = Path(base or Path.cwd())
     train, eval_ = _source(desc["train"], base), _source(desc["eval"], base)
     text, label = text_and_label(desc, train.get("path") or train["hub"])
-    name = str(desc.get("name") or _default_name(train, eval_))
-    tables = [own_table.read_source(s) for s in (train, eval_)]
+    name = _name(desc, train, eval_)
+    tables = [own_table.read_source(s, [*text, label]) for s in (train, eval_)]
     # a canonical description (a run spec's) was printed when it was first described
     quiet = set(desc) == {*REQUIRED, *OPTIONAL} and all(isinstance(desc[k], dict) for k in ("train", "eval"))
     names, regression = check_tables(*tables, text, label, {**desc, "name": name},
