@@ -30,10 +30,16 @@ def _data_arguments(p):
                    help="integer labels are classes even if they look like scores")
     p.add_argument("--profile", default="cpu", help="whose training recipe (smoke, cpu, paper or a YAML)")
     p.add_argument("--store", help="run store folder (default: results/own/<task name>)")
-    for flag, kind, key in (("--epochs", float, "epochs"), ("--lr", float, "learning_rate"),
+    for flag, kind, key in (("--epochs", _count, "epochs"), ("--lr", float, "learning_rate"),
                             ("--batch-size", int, "batch_size"), ("--max-length", int, "max_length"),
                             ("--max-train", int, "max_train"), ("--max-eval", int, "max_eval")):
         p.add_argument(flag, type=kind, dest=key, help=f"override the profile's {key}")
+
+
+def _count(text):
+    """2 -> 2, 1.5 -> 1.5: `--epochs 2` and a profile's `epochs: 2` make the same run spec (and id)."""
+    value = float(text)
+    return int(value) if value.is_integer() else value
 
 
 def _data(args):

@@ -49,12 +49,13 @@ def _where(source):
     return source["path"] if "path" in source else f"hub:{source['hub']}"
 
 
-def model_card(record, task, title):
-    """Markdown: base model, layers dropped, data, eval score, size and latency, recipe, usage."""
+def facts(record, task):
+    """(what, value) rows: base model, layers, data, eval score, size, latency, recipe, software."""
     cfg, env, lat = record["config"], record["env"], record["latency"]
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in record["metrics"].items() if k != "score")
     labels = ", ".join(f"{i}={n}" for i, n in enumerate(task["label_names"])) or "a score (regression)"
-    device = env.get("gpu") or f"CPU {env.get('processor')}, {env.get('cpu_threads')} threads"
+    threads = env.get("cpu_threads")
+    device = env.get("gpu") or f"CPU {env.get('processor')}, {threads} thread{'' if threads == 1 else 's'}"
     recipe = ", ".join(f"{k} {v}" for k, v in cfg["train"].items() if v not in (None, [], False))
     n_eval = sum(record["num_eval_examples"].values())
     rows = [("base model", f"`{cfg['model']}`"),
@@ -71,7 +72,13 @@ def model_card(record, task, title):
             ("recipe", f"{recipe}; seed {cfg['seed']}; profile {cfg['profile']}"),
             ("software", f"poorman {env.get('poorman')}, transformers {env.get('transformers')}, "
                          f"torch {env.get('torch')}; {env.get('date')}")]
-    table = "\n".join(f"| {k} | {v} |" for k, v in rows)
+    return rows
+
+
+def model_card(record, task, title):
+    """Markdown for README.md: a front matter for the Hub, the facts, how to use and retrain it."""
+    cfg = record["config"]
+    table = "\n".join(f"| {k} | {v} |" for k, v in facts(record, task))
     return f"""---
 library_name: transformers
 base_model: {cfg['model']}

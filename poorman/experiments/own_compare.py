@@ -71,7 +71,7 @@ def format_table(table):
     for row in table.itertuples():
         ci = "-" if np.isnan(row.ci_low) else f"[{row.ci_low:.4f}, {row.ci_high:.4f}]"
         lines.append(f"{'*' if row.frontier else ' ':2s}{row.variant:18s} {row.layers:>6s} {row.dropped:>10s} "
-                     f"{row.score:7.4f} {ci:>17s} {row.params_m:7.1f}M {row.latency_ms:7.1f} ms "
+                     f"{row.score:7.4f} {ci:>17s} {row.params_m:7.2f}M {row.latency_ms:7.1f} ms "
                      f"{row.speedup:7.2f}x")
     lines.append("* on the score/latency frontier: no other variant is both as good and as fast.")
     if one_seed:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -82,7 +83,8 @@ def _name(desc: dict, train: dict, eval_: dict) -> str:
         name = train["hub"].rstrip("/").split("/")[-1]
     else:
         a, b = Path(train["path"]), Path(eval_.get("path", train["path"]))
-        name = os.path.commonprefix([a.stem, b.stem]).strip("_-. ") if a.stem != b.stem else a.stem
+        words = [re.split(r"([_\-. ])", p.stem) for p in (a, b)]  # "reviews", "_", "train"
+        name = "".join(os.path.commonprefix(words)).strip("_-. ") if a.stem != b.stem else a.stem
         name = name if len(name) >= 2 else a.parent.name or "own-data"
     return f"{name}-own" if _is_glue(name) else name
 

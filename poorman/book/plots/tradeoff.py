@@ -15,15 +15,16 @@ def tradeoff_plot(table, title=None):
     for strategy, part in t.groupby("strategy"):
         err = None
         if part.ci_low.notna().any():
-            err = np.vstack([part.score - part.ci_low, part.ci_high - part.score])
+            err = np.clip(np.vstack([part.score - part.ci_low, part.ci_high - part.score]), 0, None)
         ax.errorbar(part.latency_ms, part.score, yerr=err, fmt="*" if strategy == "none" else "o",
                     ms=14 if strategy == "none" else 8, color=palette[strategy], capsize=3,
                     label="full model" if strategy == "none" else strategy)
     front = t[t.frontier.astype(bool)]
-    ax.plot(front.latency_ms, front.score, "--", color="0.4", lw=1, zorder=0, label="frontier")
-    for row in t.itertuples():
+    ax.step(front.latency_ms, front.score, "--", where="post", color="0.4", lw=1, zorder=0, label="frontier")
+    stacked = t.groupby("latency_ms").cumcount()  # variants of one depth share a latency: stack their labels
+    for row, n in zip(t.itertuples(), stacked):
         ax.annotate(f"{row.variant} ({row.layers})", (row.latency_ms, row.score), textcoords="offset points",
-                    xytext=(6, 4), fontsize=8)
+                    xytext=(6, 4 + 11 * n), fontsize=8)
     ax.set_xlabel("latency (ms per batch, median)")
     ax.set_ylabel("eval score" + (" (95% t-interval over seeds)" if t.ci_low.notna().any() else ", one seed"))
     ax.set_title(title or f"{table.attrs.get('task', 'your data')}: score vs latency")
