@@ -16,7 +16,7 @@ from poorman.experiments.own_data import sample_data
 from poorman.experiments.own_task import describe
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.store import records
-from poorman.experiments.sweep import expand_grid, plan
+from poorman.experiments.sweep import expand_grid, plan, sweep
 from poorman.experiments.tasks import get_task
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -177,6 +177,11 @@ def test_profile_with_a_task_description(tmp_path):
     assert specs and all(s["train"]["epochs"] == 2 for s in specs)
     halves = [plan(prof, (i, 2), tmp_path / "store")[0] for i in range(2)]
     assert sorted(map(records.run_id, halves[0] + halves[1])) == sorted(map(records.run_id, expand_grid(prof)))
+    logged = []
+    sweep(prof, tasks=["reviews"], store_dir=tmp_path / "store", dry_run=True, log=logged.append)
+    assert f"{len(specs)} runs" in logged[0]  # --tasks picks the description by its name
+    from poorman.experiments.metrics import constant_scores
+    assert constant_scores(prof, [prof.tasks[1]]) == {"reviews": pytest.approx(0.5 / 2 + 1 / 3 / 2)}
     (tmp_path / "eval.csv").write_text("text,label\ngood,pos\nso-so,meh\n")
     with pytest.raises(ValueError, match=r"mine.yaml, task 'reviews': .*eval.csv, column 'label', row 3"):
         load_profile(tmp_path / "mine.yaml")
