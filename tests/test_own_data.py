@@ -164,6 +164,22 @@ def test_regression_detected_and_pairs(tmp_path):
     assert load_split(task, "train")["label"] == [0.5, 4.25, 3.0]
 
 
+def test_parquet_files_and_a_hub_style_dataset(tmp_path):
+    from datasets import ClassLabel, Dataset, Features, Value
+    feats = Features({"t": Value("string"), "y": ClassLabel(names=["yes", "no"])})
+    folder = tmp_path / "reviews"
+    folder.mkdir()
+    Dataset.from_dict({"t": ["a", "b", "c"], "y": [1, 0, 1]}, features=feats).to_parquet(folder / "train.parquet")
+    Dataset.from_dict({"t": ["d", "e"], "y": [0, 1]}, features=feats).to_parquet(folder / "test.parquet")
+    hub = describe({"train": {"hub": str(folder), "split": "train"}, "eval": {"hub": str(folder), "split": "test"},
+                    "text": "t", "label": "y"}, **QUIET)
+    assert hub["label_names"] == ["yes", "no"] and hub["name"] == "reviews"  # the dataset's ClassLabel order
+    assert load_split(hub, "validation")["label"] == [0, 1] and "sha256" not in hub["train"]
+    pd.DataFrame({"t": ["a", "b", None], "y": ["p", "q", "p"]}).to_parquet(tmp_path / "bad.parquet")
+    with pytest.raises(ValueError, match=r"bad.parquet, column 't', row 3: empty text"):
+        describe(desc(tmp_path / "bad.parquet", tmp_path / "bad.parquet", text="t", label="y"), **QUIET)
+
+
 def test_profile_with_a_task_description(tmp_path):
     pair(tmp_path, TRAIN)
     (tmp_path / "mine.yaml").write_text(
@@ -264,3 +280,16 @@ def test_finetune_a_real_model_on_a_few_dozen_rows(tmp_path, monkeypatch, capsys
     config = AutoConfig.from_pretrained(tmp_path / "minilm-4")
     assert config.num_hidden_layers == 4 and config.id2label == {0: "negative", 1: "positive"}
     assert "all-MiniLM-L6-v2" in (tmp_path / "minilm-4/README.md").read_text()
+
+
+@pytest.mark.slow
+def test_readme_python_example_runs(tmp_path, monkeypatch):
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Your own data"):]
+    code = section[section.index("```python") + len("```python"):]
+    code = code[:code.index("```")]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
+    exec(compile(code, "README.md", "exec"), {})
+    assert (tmp_path / "tradeoff.png").is_file() and (tmp_path / "bert-4/README.md").is_file()
+    assert (tmp_path / "results/own/sst2-sample/runs").is_dir()
