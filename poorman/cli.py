@@ -6,6 +6,8 @@
     poorman sweep --profile cpu [--tasks ...] [--models ...] [--shard 0/4] [--jobs 2] [--glue-dir DIR]
     poorman results --profile cpu
     poorman book [--profile cpu] [--rerun] [--glue-dir DIR]
+    poorman finetune MODEL --train F --eval F --text COL --label COL [--strategy S --k K] --out DIR
+    poorman compare MODEL --train F --eval F --text COL --label COL [--strategies ...] [--ks ...]
 """
 
 import argparse
@@ -42,16 +44,21 @@ def _load_any(model_id):
 
 
 def _calibration_texts(spec, n):
-    """A text file (one example per line; tab separates a pair) or glue:TASK."""
+    """A text file (one example per line; tab separates a pair), FILE:COLUMN (texts kept whole) or glue:TASK."""
     if spec.startswith("glue:"):
         from .experiments.data import load_glue
         from .experiments.tasks import get_task
         task = get_task(spec[5:])  # the local copy $POORMAN_GLUE_DIR names, else the Hub
         return task.texts(load_glue(task.name, "train", max_examples=n, seed=0))
     path = Path(spec)
+    if not path.is_file() and ":" in spec:  # FILE:COLUMN, or FILE:FIRST,SECOND for pairs
+        from .experiments.own_table import column_texts
+        file, columns = spec.rsplit(":", 1)
+        return column_texts(file, columns.split(","), n)
     if not path.is_file():
         raise SystemExit(f"--calibration {spec}: not a file; give a text file (one example per line, "
-                         f"a tab between the two texts of a pair) or glue:TASK, e.g. glue:sst2")
+                         f"a tab between the two texts of a pair), FILE:COLUMN of a CSV, JSON lines or "
+                         f"Parquet file, or glue:TASK, e.g. glue:sst2")
     lines = [ln.rstrip("\n") for ln in path.read_text().splitlines() if ln.strip()][:n]
     return [tuple(ln.split("\t", 1)) if "\t" in ln else ln for ln in lines]
 
@@ -149,6 +156,11 @@ def cmd_book(args):
     build_book(profile=args.profile, rerun=args.rerun, only=args.only, tasks=args.tasks)
 
 
+def _draw_tradeoff(table, path):
+    from .book.plots import tradeoff_plot
+    tradeoff_plot(table).savefig(path, dpi=120, bbox_inches="tight")
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="poorman", description="Drop layers from pre-trained transformers.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -159,7 +171,8 @@ def main(argv=None):
     p.add_argument("--k", type=int, default=0, help="number of layers to drop")
     p.add_argument("--layers", type=int, nargs="+", help="explicit 0-based indices (overrides --strategy)")
     p.add_argument("--out", required=True)
-    p.add_argument("--calibration", help="text file or glue:TASK, for contribution/angular")
+    p.add_argument("--calibration", help="text file (one a line), FILE:COLUMN of a CSV/JSONL/Parquet file, "
+                                         "or glue:TASK, for contribution/angular")
     p.add_argument("--calibration-size", type=int, default=256)
     p.add_argument("--token", default="mean", choices=["first", "last", "mean"])
     p.set_defaults(func=cmd_drop)
@@ -196,6 +209,9 @@ def main(argv=None):
     p.add_argument("--tasks", nargs="+", help="restrict the sweep and the chapters to these tasks")
     p.add_argument("--glue-dir", help=GLUE_DIR_HELP)
     p.set_defaults(func=cmd_book)
+
+    from .experiments.commands import add_commands
+    add_commands(sub, draw_tradeoff=_draw_tradeoff)  # finetune, compare: your own data
 
     args = parser.parse_args(argv)
     try:

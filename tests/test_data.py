@@ -249,7 +249,7 @@ def test_custom_csv(tmp_path):
                   "stars": ["pos", "neg", "neutral", "pos"]}).to_csv(path, index=False)
     ds, task = load_csv_task(path, "text", "stars")
     assert task.name == "reviews" and task.label_names == ("neg", "neutral", "pos")
-    assert task.num_labels == 3 and task.text_fields == ("text",) and task.metrics == ("accuracy",)
+    assert task.num_labels == 3 and task.text_fields == ("text",) and task.metrics == ("accuracy", "macro_f1")
     assert ds["text"] == ["good", "bad, really", 'so "so"', "great"]
     assert ds["label"] == [2, 0, 1, 2] and ds["idx"] == [0, 1, 2, 3]
     assert ds.features["label"].names == ["neg", "neutral", "pos"]
@@ -261,33 +261,35 @@ def test_custom_csv(tmp_path):
 
 def test_custom_tsv_pairs_numeric_and_regression(tmp_path):
     path = tmp_path / "pairs.tsv"
-    write(path, ["a\tb\tgrade\tsim", '"quoted\tx\t10\t0.5', "c\td\t2\t4.25", "e\tf\t1\t3"])
+    write(path, ["a\tb\tgrade\tsim", '"quoted\tx\t10\t0.5', "c\td\t2\t4.25", "e\tf\t1\t3", "g\th\t2\t1"])
     ds, task = load_custom(path, ("a", "b"), "grade")
-    assert ds["a"] == ['"quoted', "c", "e"]  # TSV is read unquoted, like GLUE
-    assert task.label_names == ("1", "2", "10") and ds["label"] == [2, 1, 0]  # numeric order
+    assert ds["a"] == ['"quoted', "c", "e", "g"]  # TSV is read unquoted, like GLUE
+    assert task.label_names == ("1", "2", "10") and ds["label"] == [2, 1, 0, 1]  # numeric order
     ds, task = load_custom(path, ("a", "b"), "sim", regression=True)
-    assert task.is_regression and ds.features["label"] == Value("float32") and ds["label"] == [0.5, 4.25, 3.0]
+    assert task.is_regression and ds.features["label"] == Value("float32") and ds["label"] == [0.5, 4.25, 3.0, 1.0]
     assert task.metrics == ("pearson", "spearmanr")
-    with pytest.raises(ValueError, match="regression=True"):
-        load_custom(path, ("a", "b"), "sim")
+    assert load_custom(path, ("a", "b"), "sim")[1].is_regression  # non-integer numbers: detected
+    with pytest.raises(ValueError, match="'grade'.*row 2.*not a number"):
+        write(path, ["a\tb\tgrade", "x\ty\tten", "c\td\t2", "e\tf\t1", "g\th\t1"])
+        load_custom(path, ("a", "b"), "grade", regression=True)
 
 
 def test_custom_sources_and_errors(tmp_path):
-    df = pd.DataFrame({"t": ["x", "y"], "y": [1, 0]})
+    df = pd.DataFrame({"t": ["x", "y", "z"], "y": [1, 0, 1]})
     ds, task = load_custom(df, "t", "y", metrics=("accuracy", "f1"))
-    assert task.label_names == ("0", "1") and ds["label"] == [1, 0] and task.metrics == ("accuracy", "f1")
-    hf = Dataset.from_dict({"t": ["x", "y"], "lab": [1, 0]},
+    assert task.label_names == ("0", "1") and ds["label"] == [1, 0, 1] and task.metrics == ("accuracy", "f1")
+    hf = Dataset.from_dict({"t": ["x", "y", "z"], "lab": [1, 0, 1]},
                            features=Features({"t": Value("string"), "lab": ClassLabel(names=["no", "yes"])}))
     ds, task = load_custom(hf, "t", "lab")
-    assert task.label_names == ("no", "yes") and ds["label"] == [1, 0]
-    with pytest.raises(ValueError, match=r"missing column\(s\) \['text'\]"):
+    assert task.label_names == ("no", "yes") and ds["label"] == [1, 0, 1]
+    with pytest.raises(ValueError, match="no text column 'text'"):
         load_custom(df, "text", "y")
     with pytest.raises(FileNotFoundError, match="nope.csv"):
         load_csv_task(tmp_path / "nope.csv", "text", "label")
     with pytest.raises(FileNotFoundError, match="nope.csv"):
         load_custom(tmp_path / "nope.csv", "text", "label")
-    with pytest.raises(ValueError, match="without a label"):
-        load_custom(pd.DataFrame({"t": ["a", "b"], "y": ["p", ""]}), "t", "y")
+    with pytest.raises(ValueError, match="row 2: empty label"):
+        load_custom(pd.DataFrame({"t": ["a", "b", "c"], "y": ["p", "", "q"]}), "t", "y")
     with pytest.raises(ValueError, match="not in label_names"):
         load_custom(df, "t", "y", label_names=["0", "2"])
     with pytest.raises(ValueError, match="unknown metric"):
@@ -325,9 +327,10 @@ def test_tokenize_pairs_no_padding_and_cache(tmp_path, tokenizer):
 
 
 def test_tokenize_custom_and_missing_field(tokenizer):
-    ds, task = load_custom(pd.DataFrame({"review": ["the dog runs", "a man"], "y": ["b", "a"]}), "review", "y")
+    ds, task = load_custom(pd.DataFrame({"review": ["the dog runs", "a man", "a dog"], "y": ["b", "a", "b"]}),
+                           "review", "y")
     tok = tokenize(ds, tokenizer, task, max_length=16)
-    assert tok["labels"] == [1, 0] and tok["input_ids"][1] == [2, 6, 7, 3]
+    assert tok["labels"] == [1, 0, 1] and tok["input_ids"][1] == [2, 6, 7, 3]
     with pytest.raises(ValueError, match=r"no column\(s\) \['sentence'\]"):
         tokenize(ds, tokenizer, "sst2")
 
@@ -338,7 +341,7 @@ def test_every_task_has_a_local_layout():
 
 
 def test_tokenize_cache_tells_tokenizers_apart(tokenizer):
-    ds, task = load_custom(pd.DataFrame({"t": ["the dog", "a man"], "y": [0, 1]}), "t", "y")
+    ds, task = load_custom(pd.DataFrame({"t": ["the dog", "a man", "a dog"], "y": [0, 1, 1]}), "t", "y")
     words = "[PAD] [UNK] [CLS] [SEP] [MASK] dog a the man is . runs".split()  # same size, other ids
     other = transformers.BertTokenizer(vocab={w: i for i, w in enumerate(words)})
     assert tokenize(ds, tokenizer, task)["input_ids"] != tokenize(ds, other, task)["input_ids"]

@@ -1,4 +1,4 @@
-"""Rows in, token ids out: GLUE from the Hub or a local TSV folder, or your own CSV/Hub data.
+"""Rows in, token ids out: GLUE from the Hub or a local TSV folder, or your own data (own_task.py).
 
 Both GLUE sources give the Hub's schema (text fields, "label", "idx" int32) and the same rows in
 the same order, because the TSV parser follows the conventions of the script that built
@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 from datasets import ClassLabel, Dataset, Features, Value, load_dataset, load_dataset_builder
 
-from .metrics import METRICS
+from . import own_table
+from .own_task import check_tables, load_own_split, task_metrics, text_and_label, to_dataset
 from .tasks import Task, get_task
 
 GLUE_DIR_ENV = "POORMAN_GLUE_DIR"  # set it to read GLUE from a local download_glue_data.py folder
@@ -195,110 +196,58 @@ def load_glue(task: Task | str, split: str, glue_dir: str | Path | None = None,
     return subsample(ds, max_examples, seed)
 
 
-def load_split(task: Task | str, split: str, *, glue_dir=None, max_examples: int | None = None,
+def load_split(task: Task | str | dict, split: str, *, glue_dir=None, max_examples: int | None = None,
                seed: int = 42) -> Dataset:
-    """One split of any task the engine runs: the one place fine-tuning and calibration get rows."""
+    """One split of any task the engine runs: the one place fine-tuning and calibration get rows.
+
+    A GLUE task, or one described by your own data ("validation" is its eval source)."""
+    task = get_task(task)
+    if task.own_spec:
+        return subsample(load_own_split(task, _resolve_split(task, split)), max_examples, seed)
     return load_glue(task, split, glue_dir=glue_dir, max_examples=max_examples, seed=seed)
 
 
 # ----------------------------------------------------------------------------- your own data
 
-def _read_table(source, split: str, config: str | None, read_kwargs: dict | None) -> tuple[Dataset, str]:
-    """Dataset / DataFrame / CSV, TSV, JSON(L) file / Hub id -> (Dataset, default task name)."""
+def _read_table(source, split: str, config: str | None) -> own_table.Table:
+    """Dataset / DataFrame / CSV, TSV, JSON(L), Parquet file / Hub id -> a Table (own_table.py)."""
     import pandas as pd
 
     if isinstance(source, Dataset):
-        return source, "custom"
+        frame = source.to_pandas()
+        classes = {c: list(f.names) for c, f in source.features.items() if isinstance(f, ClassLabel)}
+        for column, names in classes.items():
+            frame[column] = [names[v] if v >= 0 else None for v in frame[column]]
+        return own_table.Table(frame, list(range(1, len(frame) + 1)), "data", classes=classes)
     if isinstance(source, pd.DataFrame):
-        return Dataset.from_pandas(source, preserve_index=False), "custom"
+        return own_table.Table(source.reset_index(drop=True), list(range(1, len(source) + 1)), "data")
     path = Path(str(source)).expanduser()
-    suffix = path.suffix.lower()
-    if path.is_file() or suffix in (".csv", ".tsv", ".txt", ".json", ".jsonl"):
-        if not path.is_file():
-            raise FileNotFoundError(f"{path} does not exist (expected a .csv, .tsv, .json or .jsonl file)")
-        kw = dict(read_kwargs or {})
-        if suffix in (".json", ".jsonl"):
-            df = pd.read_json(path, lines=suffix == ".jsonl", dtype=False, **kw)
-        else:  # TSV is read unquoted by default, like GLUE (a sentence may start with a bare quote)
-            kw.setdefault("sep", "\t" if suffix in (".tsv", ".txt") else ",")
-            kw.setdefault("quoting", csv.QUOTE_NONE if kw["sep"] == "\t" else csv.QUOTE_MINIMAL)
-            df = pd.read_csv(path, keep_default_na=False, **kw)  # empty cell -> "", not NaN
-        return Dataset.from_pandas(df, preserve_index=False), path.stem
-    return load_dataset(str(source), config, split=split), str(source).rstrip("/").split("/")[-1]
-
-
-def _class_ids(values: list, label_names, where: str) -> tuple[list[int], tuple[str, ...]]:
-    bad = [i for i, v in enumerate(values) if v is None or v == "" or (isinstance(v, float) and np.isnan(v))]
-    if bad:
-        raise ValueError(f"{where}: {len(bad)} row(s) without a label, e.g. row {bad[0]}")
-    if label_names is None:
-        if all(isinstance(v, (int, float, np.number)) and not isinstance(v, bool) for v in values):
-            if any(float(v) != int(v) for v in values):
-                raise ValueError(f"{where}: labels are non-integer numbers; pass regression=True "
-                                 f"for a regression task")
-            values = [int(v) for v in values]
-        # Sorted, with numbers (and number strings) in numeric order: "2" before "10".
-        numeric = lambda v: isinstance(v, int) or str(v).lstrip("-").isdigit()  # noqa: E731
-        label_names = sorted(set(values), key=lambda v: (0, int(v), "") if numeric(v) else (1, 0, str(v)))
-    names = tuple(str(n) for n in label_names)
-    ids = {n: i for i, n in enumerate(names)}
-    unknown = sorted({str(v) for v in values} - set(ids))
-    if unknown:
-        raise ValueError(f"{where}: label(s) {unknown[:10]} not in label_names {list(names)}")
-    return [ids[str(v)] for v in values], names
+    if path.is_file() or path.suffix.lower() in own_table.FORMATS:
+        return own_table.read_source(own_table.local_source(path, Path.cwd()))
+    return own_table.read_source({"hub": str(source), "config": config, "split": split})
 
 
 def load_custom(source, text_columns: str | list[str] | tuple[str, ...], label_column: str = "label",
-                *, split: str = "train", name: str | None = None, regression: bool = False,
+                *, split: str = "train", name: str | None = None, regression: bool | None = None,
                 label_names: list[str] | None = None, metrics: tuple[str, ...] | None = None,
-                config: str | None = None, read_kwargs: dict | None = None,
-                max_examples: int | None = None, seed: int = 42) -> tuple[Dataset, Task]:
-    """Your own task: a CSV/TSV/JSON(L) file, a Hub dataset id, a Dataset or a DataFrame.
+                config: str | None = None, max_examples: int | None = None, seed: int = 42) -> tuple[Dataset, Task]:
+    """One table of your own (a CSV/TSV/JSON(L)/Parquet file, a Hub id, a Dataset or a DataFrame),
+    checked like a task's train file (own_task.py), in memory.
 
-    Returns (dataset with text columns, "label", "idx"; a Task to pass to tokenize/compute_metrics).
-    Classification labels become ids in sorted order (or the order of label_names, or the source's
-    ClassLabel names); regression=True keeps float32 scores. metrics defaults to accuracy, or
-    Pearson and Spearman for regression; see metrics.METRICS for the other keys (f1, macro_f1, ...).
+    Returns (dataset with text columns, "label", "idx"; a Task for tokenize/compute_metrics). To
+    fine-tune, sweep or compare, describe a task instead (train and eval sources): the engine
+    reloads its files by path. regression=None detects it (non-integer numbers).
     """
-    text_columns = (text_columns,) if isinstance(text_columns, str) else tuple(text_columns)
-    if len(text_columns) not in (1, 2):
-        raise ValueError(f"give one text column or a pair, got {text_columns}")
-    if {"label", "idx"} & set(text_columns):
-        raise ValueError("text columns cannot be called 'label' or 'idx'; rename them first")
-    raw, default_name = _read_table(source, split, config, read_kwargs)
-    where = str(source) if isinstance(source, (str, Path)) else "data"
-    missing = [c for c in (*text_columns, label_column) if c not in raw.column_names]
-    if missing:
-        raise ValueError(f"{where}: missing column(s) {missing}; found {raw.column_names}")
-    for c in text_columns:
-        if any(t is None for t in raw[c]):
-            raise ValueError(f"{where}: column {c!r} has empty (None) texts")
-
-    values, feat = list(raw[label_column]), raw.features[label_column]
-    if regression:
-        try:
-            labels, names, label_feature = [float(v) for v in values], (), Value("float32")
-        except (TypeError, ValueError) as e:
-            raise ValueError(f"{where}: regression labels in {label_column!r} must be numbers ({e})") from None
-    else:
-        if isinstance(feat, ClassLabel):  # keep the source's own names and order
-            if any(v < 0 for v in values):
-                raise ValueError(f"{where}: some rows have label -1 (unlabelled, e.g. a test split)")
-            values, label_names = [feat.int2str(v) for v in values], label_names or feat.names
-        labels, names = _class_ids(values, label_names, where)
-        if len(names) < 2:
-            raise ValueError(f"{where}: need at least two classes, found {list(names)}")
-        label_feature = ClassLabel(names=list(names))
-
-    metrics = tuple(metrics or (("pearson", "spearmanr") if regression else ("accuracy",)))
-    unknown = [m for m in metrics if m not in METRICS]
-    if unknown:
-        raise ValueError(f"unknown metric(s) {unknown}; known: {', '.join(METRICS)}")
-    task = Task(name=name or default_name, text_fields=text_columns, num_labels=len(names) or 1,
-                label_names=names, metrics=metrics, hub_path=None, hub_config=None, tsv=None)
-    columns = {c: [str(t) for t in raw[c]] for c in text_columns} | {"label": labels, "idx": range(len(raw))}
-    features = Features({c: Value("string") for c in text_columns} | {"label": label_feature, "idx": Value("int32")})
-    return subsample(Dataset.from_dict(columns, features=features), max_examples, seed), task
+    text = [text_columns] if isinstance(text_columns, str) else list(text_columns)
+    table = _read_table(source, split, config)
+    text, label = text_and_label({"text": text, "label": label_column}, table.where)
+    default = Path(str(source)).stem if isinstance(source, (str, Path)) else "custom"
+    desc = {"name": name or default, "label_names": label_names, "regression": regression}
+    names, is_regression = check_tables(table, table, text, label, desc, log=lambda *_: None)
+    task = Task(name=name or default, text_fields=tuple(text), num_labels=max(1, len(names)),
+                label_names=tuple(names), metrics=tuple(task_metrics({"metrics": metrics}, is_regression, len(names))),
+                hub_path=None, hub_config=None, tsv=None)
+    return subsample(to_dataset(table, text, label, names, is_regression, split), max_examples, seed), task
 
 
 def load_csv_task(path: str | Path, text_columns, label_column: str = "label", **kwargs):

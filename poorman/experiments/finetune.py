@@ -31,12 +31,16 @@ from .similarity import layer_similarity
 from .tasks import get_task
 
 
-def run_spec(profile, model, role, strategy, k, task, seed):
-    """The dict that defines a run; its hash is the run id."""
-    task = get_task(task).name
-    return {"profile": profile.name, "model": model, "role": role, "strategy": strategy, "k": int(k),
-            "task": task, "seed": int(seed), "train": profile.train_for(task),
+def run_spec(profile, model, role, strategy, k, task, seed, layers=None):
+    """The dict that defines a run; its hash is the run id. task: a GLUE name or your own data's
+    canonical description (Task.spec). layers: explicit 0-based layers to drop (strategy "manual")."""
+    task = get_task(task)
+    spec = {"profile": profile.name, "model": model, "role": role, "strategy": strategy, "k": int(k),
+            "task": task.spec, "seed": int(seed), "train": profile.train_for(task.name),
             "calibration": dict(profile.calibration) if strategy in NEEDS_SCORES else None}
+    if layers is not None:
+        spec.update(strategy="manual", k=len(layers), layers=sorted(int(i) for i in layers))
+    return spec
 
 
 def calibration_scores(model_id, task, profile, store_dir=None, model=None, tokenizer=None):
@@ -46,7 +50,7 @@ def calibration_scores(model_id, task, profile, store_dir=None, model=None, toke
     task, cal = get_task(task), profile.calibration
     store_dir = store_dir or records.results_dir(profile.name)
     max_length = profile.train_for(task.name)["max_length"]
-    key = {"model": model_id, "task": task.name, **cal, "max_length": max_length, "glue_dir": bool(profile.glue_dir)}
+    key = {"model": model_id, "task": task.spec, **cal, "max_length": max_length, "glue_dir": bool(profile.glue_dir)}
 
     def compute():
         nonlocal model, tokenizer
@@ -111,6 +115,8 @@ def environment():
 def choose_layers(spec, profile, store_dir, model=None, tokenizer=None):
     """(dropped layers, scores) of a spec, without training; scores only where the strategy needs them."""
     scores = None
+    if spec.get("layers") is not None:
+        return list(spec["layers"]), None
     if spec["strategy"] in NEEDS_SCORES:
         scores = calibration_scores(spec["model"], spec["task"], profile, store_dir, model, tokenizer)
     if spec["k"] == 0:
@@ -136,12 +142,16 @@ def alias_record(spec, trained, scores=None):
     return rec
 
 
-def run_one(spec, profile, store_dir):
-    """Fine-tune and evaluate one run; write its record atomically and return it."""
+def run_one(spec, profile, store_dir, save_to=None):
+    """Fine-tune and evaluate one run; write its record atomically and return it.
+
+    save_to: a folder to save the fine-tuned model and its tokenizer in (from_pretrained reloads it)."""
     task = get_task(spec["task"])
     train_cfg, glue_dir = spec["train"], profile.resolved_glue_dir()
     set_seed(spec["seed"])
-    model, tokenizer = load_for_classification(spec["model"], task.num_labels, seed=spec["seed"])
+    # your own data's checkpoints name their labels; GLUE's config (and checkpoint_bytes) stay as they were
+    model, tokenizer = load_for_classification(spec["model"], task.num_labels, seed=spec["seed"],
+                                               label_names=task.label_names if task.own_spec else ())
     L = get_adapter(model).num_layers(model)
     dropped, scores = choose_layers(spec, profile, store_dir, model, tokenizer)
     drop_layers(model, dropped, strategy=spec["strategy"])
@@ -187,6 +197,9 @@ def run_one(spec, profile, store_dir):
     # Trainer(bf16=True) leaves forward wrapped in autocast; size and latency describe the fp32
     # checkpoint that is saved, so measure the unwrapped model.
     model = trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False).eval()
+    if save_to:
+        model.save_pretrained(save_to)
+        tokenizer.save_pretrained(save_to)
     similarity = None
     if pretrained is not None:
         sample = next(iter(evals_tok.values()))

@@ -106,8 +106,8 @@ def constant_score(task: Task | str, labels) -> float:
 def constant_scores(profile, tasks=None) -> dict[str, float]:
     """{task: constant_score on the dev set the profile evaluates on} (the first, for MNLI)."""
     from .data import load_split
-    tasks = tasks or profile.tasks
-    return {t: constant_score(t, load_split(t, get_task(t).eval_splits[0], glue_dir=profile.resolved_glue_dir(),
+    tasks = tasks or profile.tasks  # your own data's descriptions are keyed by their name
+    return {(t if isinstance(t, str) else t["name"]): constant_score(t, load_split(t, get_task(t).eval_splits[0], glue_dir=profile.resolved_glue_dir(),
                                             max_examples=profile.train_for(get_task(t).name)["max_eval"],
                                             seed=0)["label"])
             for t in tasks}

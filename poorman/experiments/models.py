@@ -51,12 +51,16 @@ def tiny_config(model_type, **overrides):
     return config
 
 
-def load_for_classification(model_id, num_labels, seed=42):
-    """(model, tokenizer) with a fresh classification head; regression when num_labels == 1."""
+def load_for_classification(model_id, num_labels, seed=42, label_names=()):
+    """(model, tokenizer) with a fresh classification head; regression when num_labels == 1.
+
+    label_names (in id order) go into config.id2label/label2id, so a saved checkpoint names them."""
     problem = "regression" if num_labels == 1 else "single_label_classification"
+    names = dict(id2label=dict(enumerate(label_names)), label2id={n: i for i, n in enumerate(label_names)}) \
+        if label_names else {}
     if model_id.startswith(TINY_PREFIX):
         torch.manual_seed(seed)
-        config = tiny_config(model_id[len(TINY_PREFIX):], num_labels=num_labels, problem_type=problem)
+        config = tiny_config(model_id[len(TINY_PREFIX):], num_labels=num_labels, problem_type=problem, **names)
         model = AutoModelForSequenceClassification.from_config(config)
         tokenizer = tiny_tokenizer()
         if config.model_type == "xlnet":
@@ -65,7 +69,7 @@ def load_for_classification(model_id, num_labels, seed=42):
     tokenizer = AutoTokenizer.from_pretrained(model_id)
     torch.manual_seed(seed)  # the new head's initial weights depend on the seed
     model = AutoModelForSequenceClassification.from_pretrained(
-        model_id, num_labels=num_labels, problem_type=problem)
+        model_id, num_labels=num_labels, problem_type=problem, **names)
     if model.config.pad_token_id is None and tokenizer.pad_token_id is not None:
         model.config.pad_token_id = tokenizer.pad_token_id  # GPT-style heads need it to find the last token
     return model, tokenizer

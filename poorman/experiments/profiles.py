@@ -2,6 +2,11 @@
 
 Built-in ones live in poorman/profiles/ (smoke, cpu, paper); any path to a
 YAML file of the same shape works too, so a profile is easy to copy and edit.
+A task is a GLUE name or a description of your own data (own_task.py):
+
+    tasks:
+      - sst2
+      - {name: reviews, train: reviews_train.csv, eval: reviews_test.csv, text: review, label: stars}
 """
 
 import os
@@ -12,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from ..core.strategies import STRATEGIES
+from .tasks import get_task, task_name
 
 TRAIN_DEFAULTS = {"max_train": None, "max_eval": None, "max_length": 128, "batch_size": 8,
                   "learning_rate": 5e-5, "epochs": 3, "warmup_ratio": 0.0, "weight_decay": 0.0,
@@ -26,7 +32,7 @@ class Profile:
     reference_models: list
     strategies: list
     ks: list
-    tasks: list
+    tasks: list                                    # GLUE names, or canonical descriptions (dicts)
     seeds: list
     baseline_seeds: list
     glue_dir: str | None
@@ -99,24 +105,23 @@ def _validate(raw, source):
     unknown = [s for s in raw["strategies"] if s not in STRATEGIES]
     if unknown:
         raise ValueError(f"profile {source}: unknown strategies {unknown}; known: {', '.join(STRATEGIES)}")
-    from .tasks import get_task
-    for t in raw["tasks"]:
-        get_task(t)  # raises with the list of known tasks
+    tasks = [task_entry(t, source) for t in raw["tasks"]]
+    names = [task_name(t) for t in tasks]
     train = {**TRAIN_DEFAULTS, **(raw.get("train") or {})}
     extra = set(train) - set(TRAIN_DEFAULTS)
     if extra:
         raise ValueError(f"profile {source}: unknown train settings {sorted(extra)}; known: {sorted(TRAIN_DEFAULTS)}")
     task_train = {}
     for t, changes in (raw.get("task_train") or {}).items():
-        name = get_task(t).name
-        if name not in [get_task(x).name for x in raw["tasks"]]:
-            raise ValueError(f"profile {source}: task_train names {t!r}, which is not in its tasks {raw['tasks']}")
+        name = t if t in names else get_task(t).name
+        if name not in names:
+            raise ValueError(f"profile {source}: task_train names {t!r}, which is not in its tasks {names}")
         bad = set(changes or {}) - set(TRAIN_DEFAULTS)
         if bad:
             raise ValueError(f"profile {source}: unknown train settings {sorted(bad)} for {t}; known: {sorted(TRAIN_DEFAULTS)}")
         task_train[name] = dict(changes or {})
     excluded = {get_task(t).name: str(why) for t, why in (raw.get("excluded_tasks") or {}).items()}
-    both = sorted(set(excluded) & {get_task(t).name for t in raw["tasks"]})
+    both = sorted(set(excluded) & set(names))
     if both:
         raise ValueError(f"profile {source}: tasks {both} are both run and listed in excluded_tasks")
     models = raw["models"]
@@ -126,10 +131,33 @@ def _validate(raw, source):
     return Profile(
         name=raw["name"], prune_models=prune, model_ks=model_ks, compare=dict(raw.get("compare") or {}),
         reference_models=list(models.get("reference", [])), strategies=list(raw["strategies"]),
-        ks=[int(k) for k in raw["ks"]], tasks=list(raw["tasks"]), seeds=list(raw["seeds"]),
+        ks=[int(k) for k in raw["ks"]], tasks=tasks, seeds=list(raw["seeds"]),
         baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),
         train=train, task_train=task_train, excluded_tasks=excluded, jobs=check_jobs(raw.get("jobs", 1), f"profile {source}"),
         **{k: raw[k] for k in ("calibration", "latency") if k in raw})
+
+
+def task_entry(entry, source):
+    """A profile's task: a GLUE name, kept as written, or a description of your own data, checked
+    against its files (relative paths: from the profile's folder) and made canonical."""
+    if not isinstance(entry, dict):
+        get_task(entry)  # raises with the list of known tasks
+        return entry
+    from .own_task import describe
+    path = Path(source)
+    base = path.parent if path.suffix in (".yaml", ".yml") else Path.cwd()
+    try:
+        return describe(entry, base=base)
+    except (ValueError, OSError) as err:
+        raise type(err)(f"profile {source}, task {entry.get('name', '')!r}: {err}") from None
+
+
+def profile_task(profile, name):
+    """The profile's task called `name` (your own data's by its name), else the GLUE task `name`."""
+    for task in profile.tasks:
+        if isinstance(task, dict) and task["name"] == name:
+            return task
+    return get_task(name).spec
 
 
 def check_jobs(value, where):

@@ -23,8 +23,8 @@ from tqdm.auto import tqdm
 from .store import records
 from .finetune import alias_record, choose_layers, run_one, run_spec, training_key
 from .models import model_config
-from .profiles import check_jobs, load_profile
-from .tasks import get_task
+from .profiles import check_jobs, load_profile, profile_task
+from .tasks import task_name
 
 
 def expand_grid(profile):
@@ -136,7 +136,7 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
     profile = load_profile(profile)
     jobs = profile.jobs if jobs is None else check_jobs(jobs, "sweep")
     if tasks:
-        tasks = [get_task(t).name for t in tasks]
+        tasks = [profile_task(profile, t) if isinstance(t, str) else t for t in tasks]
     if models:
         unknown = [m for m in models if m not in profile.prune_models + profile.reference_models]
         if unknown:
@@ -155,9 +155,9 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
     check_models(profile)
     groups = _group(todo, profile, store_dir)
     trained = {training_key(r["config"], r["dropped"]): r for r in records.iter_runs(store_dir)}
-    task_order = {t: n for n, t in enumerate(profile.tasks)}
+    task_order = {task_name(t): n for n, t in enumerate(profile.tasks)}
     key_of = {records.run_id(members[0][0]): key for key, members in groups.items() if key not in trained}
-    first = sorted((groups[key][0][0] for key in key_of.values()), key=lambda s: (task_order[s["task"]], -_cost(s)))
+    first = sorted((groups[key][0][0] for key in key_of.values()), key=lambda s: (task_order[task_name(s["task"])], -_cost(s)))
     log(f"  {len(first)} models to train ({len(todo) - len(first)} runs share a model with another run), "
         f"{jobs} at a time")
     new = []
@@ -169,7 +169,7 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
                 out = alias_record(spec, rec, scores)
                 records.write_run(store_dir, out)
             new.append(out)
-            log(f"  {spec['task']:6s} {spec['model'].split('/')[-1]:24s} {spec['strategy']:15s} "
+            log(f"  {task_name(spec['task']):6s} {spec['model'].split('/')[-1]:24s} {spec['strategy']:15s} "
                 f"k={spec['k']} seed={spec['seed']}: score {rec['metrics']['score']:.4f} "
                 + (f"({rec['timing']['train_seconds']:.0f}s train)" if records.run_id(spec) == rec["run_id"]
                    else f"(same model as {rec.get('same_model_as') or rec['run_id']})"))

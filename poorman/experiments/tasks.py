@@ -3,11 +3,16 @@
 Everything the rest of the package needs to know about a task is in one frozen `Task`.
 Label ids follow the Hugging Face Hub's `nyu-mll/glue` (e.g. rte: 0=entailment), and
 `TsvLayout` says how to read the same rows from the classic `download_glue_data.py` folder.
+
+A task from your own data is a description (a dict: name, train and eval sources, text and
+label columns; see own_task.py). `get_task` accepts one and returns a Task whose `spec` is the
+canonical description, with each local file's sha256: what a run spec records.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 from dataclasses import dataclass
 
 
@@ -42,6 +47,7 @@ class Task:
     hub_path: str | None = "nyu-mll/glue"
     hub_config: str | None = None
     tsv: TsvLayout | None = None
+    own_spec: str | None = None       # your own data: the canonical description, as sorted JSON
 
     def __post_init__(self):
         if self.num_labels < 1:
@@ -56,6 +62,11 @@ class Task:
     @property
     def problem_type(self) -> str:  # the value transformers' config.problem_type expects
         return "regression" if self.is_regression else "single_label_classification"
+
+    @property
+    def spec(self) -> str | dict:
+        """What a run spec records as its task: the GLUE name, or your data's canonical description."""
+        return json.loads(self.own_spec) if self.own_spec else self.name
 
     @property
     def validation_split(self) -> str:
@@ -147,10 +158,14 @@ def _normalise(name: str) -> str:
     return "".join(c for c in key if c.isalnum())
 
 
-def get_task(name: str | Task) -> Task:
-    """Look a task up by any common spelling: "SST-2", "sst2", "STS-B", "MNLI-m", "MNLI-mm"."""
+def get_task(name: str | dict | Task) -> Task:
+    """Look a task up by any common spelling ("SST-2", "sst2", "STS-B", "MNLI-m", "MNLI-mm"), or
+    build one from a description of your own data (a dict, see own_task.describe)."""
     if isinstance(name, Task):
         return name
+    if isinstance(name, dict):
+        from .own_task import task_from_description  # reads the files: only for your own data
+        return task_from_description(name)
     key = _normalise(str(name))
     key = _ALIASES.get(key, key)
     if key == "mnli-mm":
@@ -158,5 +173,12 @@ def get_task(name: str | Task) -> Task:
     if key not in TASKS:
         raise ValueError(f"unknown task {name!r}; known tasks: {', '.join(TASKS)} "
                          f"(plus the spellings SST-2, STS-B, MNLI-m, MNLI-mm); "
-                         f"for your own data use poorman.experiments.data.load_custom")
+                         f"for your own data give a description: name, train, eval, text, label")
     return TASKS[key]
+
+
+def task_name(task: str | dict | Task) -> str:
+    """The display name of a run spec's task, without reading any file."""
+    if isinstance(task, dict):
+        return task["name"]
+    return get_task(task).name

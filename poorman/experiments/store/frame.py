@@ -2,13 +2,14 @@
 
 import pandas as pd
 
+from ..tasks import task_name
 from .records import iter_runs, results_dir
 
 
 def _row(rec):
     cfg, m = rec["config"], rec["metrics"]
     row = {"run_id": rec["run_id"], "profile": cfg["profile"], "model": cfg["model"],
-           "role": cfg["role"], "strategy": cfg["strategy"], "k": cfg["k"], "task": cfg["task"],
+           "role": cfg["role"], "strategy": cfg["strategy"], "k": cfg["k"], "task": task_name(cfg["task"]),
            "seed": cfg["seed"], "num_layers": rec["num_layers"], "original_layers": rec["original_layers"],
            "dropped": tuple(rec["dropped"]), "score": m["score"]}
     row.update({f"metric_{k}": v for k, v in m.items() if k != "score"})

@@ -20,9 +20,20 @@ RECORD_VERSION = 1
 
 
 def run_id(spec):
-    """Stable hash of exactly what defines a run (model, strategy, k, task, seed, hparams, profile)."""
-    canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
+    """Stable hash of exactly what defines a run (model, strategy, k, task, seed, hparams, profile).
+
+    A local data file counts by its bytes: in a {"path", "sha256"} source the path is left out,
+    so a changed file gets new ids and the same bytes anywhere keep theirs."""
+    canonical = json.dumps(_identity(spec), sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+
+def _identity(value):
+    if isinstance(value, dict):
+        return {k: _identity(v) for k, v in value.items() if not (k == "path" and "sha256" in value)}
+    if isinstance(value, (list, tuple)):
+        return [_identity(v) for v in value]
+    return value
 
 
 def results_dir(profile_name, root=None):

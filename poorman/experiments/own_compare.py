@@ -1,0 +1,84 @@
+"""The comparison table: one row per variant (the full model, each strategy x K), over seeds.
+
+Score is the mean over seeds with a 95% t-interval (none from a single seed). Latency depends on
+how many layers remain, not on which, so each variant gets the median over every run with its
+depth: variants of equal depth are then told apart by score alone. A variant is on the frontier
+when no other has a score at least as high and a latency at least as low (one of them strictly).
+"""
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .store import results
+
+
+def _interval(scores):
+    n = len(scores)
+    if n < 2:
+        return np.nan, np.nan
+    sem = np.std(scores, ddof=1) / np.sqrt(n)
+    if sem == 0:
+        return float(np.mean(scores)), float(np.mean(scores))
+    return tuple(float(x) for x in stats.t.interval(0.95, n - 1, loc=np.mean(scores), scale=sem))
+
+
+def _variant(row):
+    if row.role == "baseline":
+        return "full"
+    return f"{row.strategy}-{row.k}"
+
+
+def frontier(score, latency):
+    """True where no other point has score >= and latency <=, one of them strictly."""
+    score, latency = np.asarray(score, float), np.asarray(latency, float)
+    better = (score[None, :] >= score[:, None]) & (latency[None, :] <= latency[:, None]) & \
+             ((score[None, :] > score[:, None]) | (latency[None, :] < latency[:, None]))
+    return ~better.any(axis=1)
+
+
+def compare_table(store_dir, run_ids):
+    """The table of the runs `run_ids` in the store (see the module docstring)."""
+    df = results(store_dir=store_dir)
+    if df.empty or not set(run_ids) & set(df.run_id):
+        raise ValueError(f"no runs of this comparison in {store_dir}")
+    df = df[df.run_id.isin(run_ids)].copy()
+    df["variant"] = df.apply(_variant, axis=1)
+    depth_latency = df.groupby("num_layers").latency_ms.median()
+    metric_cols = [c for c in df.columns if c.startswith("metric_")]
+    rows = []
+    for variant, runs in df.groupby("variant", sort=False):
+        first = runs.iloc[0]
+        low, high = _interval(runs.score.to_numpy())
+        rows.append({"variant": variant, "strategy": first.strategy if variant != "full" else "none",
+                     "k": int(first.k), "layers": f"{first.num_layers}/{first.original_layers}",
+                     "dropped": " ".join(str(i + 1) for i in first.dropped) or "-",
+                     "score": runs.score.mean(), "ci_low": low, "ci_high": high, "seeds": len(runs),
+                     **{c[len("metric_"):]: runs[c].mean() for c in metric_cols},
+                     "params_m": first.params_total / 1e6, "latency_ms": depth_latency[first.num_layers]})
+    table = pd.DataFrame(rows).sort_values(["k", "strategy"]).reset_index(drop=True)  # full (k=0) first
+    full = table.latency_ms[table.variant == "full"]
+    table["speedup"] = (full.iloc[0] / table.latency_ms) if len(full) else np.nan
+    table["frontier"] = frontier(table.score, table.latency_ms)
+    return table
+
+
+def format_table(table):
+    """The table as text for a terminal: frontier variants marked with *."""
+    one_seed = (table.seeds < 2).all()
+    lines = [f"{'':2s}{'variant':18s} {'layers':>6s} {'dropped':>10s} {'score':>7s} "
+             f"{'95% interval':>17s} {'params':>8s} {'latency':>10s} {'speed-up':>8s}"]
+    for row in table.itertuples():
+        ci = "-" if np.isnan(row.ci_low) else f"[{row.ci_low:.4f}, {row.ci_high:.4f}]"
+        lines.append(f"{'*' if row.frontier else ' ':2s}{row.variant:18s} {row.layers:>6s} {row.dropped:>10s} "
+                     f"{row.score:7.4f} {ci:>17s} {row.params_m:7.2f}M {row.latency_ms:7.1f} ms "
+                     f"{row.speedup:7.2f}x")
+    lines.append("* on the score/latency frontier: no other variant is both as good and as fast.")
+    if one_seed:
+        lines.append("One seed: no interval (give --seeds 3 or more for a 95% t-interval over seeds).")
+    else:
+        lines.append(f"score: mean over {int(table.seeds.max())} seeds; interval: 95% t-interval over seeds.")
+    lat = table.attrs.get("latency") or {}
+    batch = f" of {lat['batch_size']} x {lat['seq_len']} tokens" if lat else ""
+    lines.append(f"latency: median forward time of a batch{batch}, per depth, over the runs of that depth.")
+    return "\n".join(lines)
