@@ -76,12 +76,12 @@ def test_poorman_glue_dir_overrides_the_profile(monkeypatch, tmp_path):
 def test_a_copied_and_edited_yaml_loads(tmp_path):
     text = (resources.files("poorman.profiles") / "cpu.yaml").read_text()
     text = text.replace("name: cpu", "name: mine").replace("ks: [2, 4, 6]", "ks: [3]")
-    text = text.replace("tasks: [sst2, stsb, mrpc]", "tasks: [cola, SST-2]")
+    text = text.replace("tasks: [sst2, stsb, mrpc]", "tasks: [cola, SST-2, mrpc]")
     text = re.sub(r"  learning_rate: \S+", "  learning_rate: 2.0e-5", text)
     path = tmp_path / "mine.yaml"
     path.write_text(text)  # comments and all, as a user would edit it
     p = load_profile(path)
-    assert p.name == "mine" and p.ks == [3] and p.tasks == ["cola", "SST-2"]
+    assert p.name == "mine" and p.ks == [3] and p.tasks == ["cola", "SST-2", "mrpc"]
     assert p.train["learning_rate"] == 2e-5 and p.train["max_train"] == 2000
     assert p.train_for("cola") == p.train and p.train_for("sst2")["max_train"] == 1500
     assert load_profile(str(path)).name == "mine"  # a str path works too
