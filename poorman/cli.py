@@ -3,7 +3,7 @@
     poorman drop MODEL --strategy top --k 4 --out DIR [--calibration FILE|glue:TASK]
     poorman strategies
     poorman info MODEL
-    poorman sweep --profile cpu [--tasks ...] [--models ...] [--shard 0/4] [--jobs 2] [--glue-dir DIR]
+    poorman sweep --profile cpu [--tasks ...] [--models ...] [--shard 0/4] [--jobs 2] [--glue-dir DIR] [--verbose]
     poorman results --profile cpu
     poorman book [--profile cpu] [--rerun] [--glue-dir DIR]
     poorman finetune MODEL --train F --eval F --text COL --label COL [--strategy S --k K] --out DIR
