@@ -9,14 +9,13 @@ import argparse
 import copy
 import json
 import statistics
-import time
 from pathlib import Path
 
 import torch
 from transformers import AutoModel
 
 import poorman
-from poorman.core.measure import dummy_inputs, forward_flops
+from poorman.core.measure import dummy_inputs, forward_flops, time_forwards
 
 MODEL = "sentence-transformers/all-mpnet-base-v2"
 
@@ -34,16 +33,8 @@ def main():
         variants[k] = poorman.drop_layers(copy.deepcopy(base), poorman.select_layers("top", 12, k), strategy="top")
     inputs = dummy_inputs(base, args.batch, args.seq)
     flops = {k: forward_flops(m, args.batch, args.seq) for k, m in variants.items()}
-    times = {k: [] for k in variants}
-    with torch.inference_mode():
-        for m in variants.values():  # warm-up
-            m(**inputs)
-        for _ in range(args.rounds):
-            for k, m in variants.items():
-                t0 = time.perf_counter()
-                m(**inputs)
-                times[k].append(time.perf_counter() - t0)
-    med = {k: statistics.median(v) for k, v in times.items()}
+    times_ms = time_forwards([(m, inputs) for m in variants.values()], repeats=args.rounds, warmup=1)
+    med = {k: statistics.median(t) / 1000 for k, t in zip(variants, times_ms)}
     rows = []
     for k in variants:
         ideal, actual = flops[0] / flops[k], med[0] / med[k]

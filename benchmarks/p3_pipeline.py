@@ -23,14 +23,15 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, default_data_collator, set_seed
+from transformers import DataCollatorWithPadding, Trainer, default_data_collator, set_seed
 
 from poorman.experiments.data import load_glue, tokenize
-from poorman.experiments.finetune import _version_specific, environment
+from poorman.experiments.finetune import environment
 from poorman.experiments.metrics import trainer_metrics
 from poorman.experiments.models import load_for_classification
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.tasks import get_task
+from poorman.experiments.training import training_arguments
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 TASK = get_task("sst2")
@@ -51,12 +52,9 @@ PIPELINES = {"ours": dict(dynamic=True, grouped=True), "paper": dict(dynamic=Fal
 
 def make_trainer(pipeline, model, tokenizer, train, args, out_dir, **extra):
     dynamic, grouped = PIPELINES[pipeline]["dynamic"], PIPELINES[pipeline]["grouped"]
-    targs = TrainingArguments(
-        output_dir=out_dir, per_device_train_batch_size=args.batch, per_device_eval_batch_size=32,
-        learning_rate=args.lr, num_train_epochs=1, weight_decay=args.weight_decay, seed=args.seed,
-        data_seed=args.seed, save_strategy="no", eval_strategy="no", report_to=[], logging_strategy="no",
-        disable_tqdm=True, use_cpu=not torch.cuda.is_available(), bf16=args.bf16,
-        **_version_specific({"group_by_length": grouped, "warmup_ratio": args.warmup}), **extra)
+    train_cfg = {"batch_size": args.batch, "learning_rate": args.lr, "epochs": 1, "weight_decay": args.weight_decay,
+                 "bf16": args.bf16, "group_by_length": grouped, "warmup_ratio": args.warmup}
+    targs = training_arguments(train_cfg, out_dir, args.seed, **extra)
     collator = DataCollatorWithPadding(tokenizer) if dynamic else default_data_collator
     return Trainer(model=model, args=targs, train_dataset=train, data_collator=collator,
                    compute_metrics=trainer_metrics(TASK))

@@ -28,13 +28,13 @@ MODEL = "sentence-transformers/all-mpnet-base-v2"
 def worker(args):
     import torch
     torch.set_num_threads(args.threads)
-    from transformers import DataCollatorWithPadding, Trainer, TrainingArguments, logging
+    from transformers import DataCollatorWithPadding, Trainer, logging
 
     from poorman.experiments.data import load_glue, tokenize
-    from poorman.experiments.finetune import _version_specific
     from poorman.experiments.models import load_for_classification
     from poorman.experiments.profiles import load_profile
     from poorman.experiments.tasks import get_task
+    from poorman.experiments.training import training_arguments
 
     logging.set_verbosity_error()
     profile, task = load_profile("cpu"), get_task(args.task)
@@ -43,11 +43,7 @@ def worker(args):
     data = load_glue(task.name, "train", glue_dir=profile.resolved_glue_dir(), max_examples=1000, seed=0)
     data = tokenize(data, tokenizer, task, train_cfg["max_length"])
     with tempfile.TemporaryDirectory() as tmp:
-        targs = TrainingArguments(
-            output_dir=tmp, per_device_train_batch_size=train_cfg["batch_size"], max_steps=args.steps,
-            learning_rate=train_cfg["learning_rate"], bf16=train_cfg["bf16"], save_strategy="no",
-            report_to=[], logging_strategy="no", disable_tqdm=True, use_cpu=True,
-            **_version_specific(train_cfg))
+        targs = training_arguments(train_cfg, tmp, seed=42, max_steps=args.steps, use_cpu=True)
         trainer = Trainer(model=model, args=targs, train_dataset=data, data_collator=DataCollatorWithPadding(tokenizer))
         t0 = time.perf_counter()
         trainer.train()

@@ -3,7 +3,7 @@
     poorman drop MODEL --strategy top --k 4 --out DIR [--calibration FILE|glue:TASK]
     poorman strategies
     poorman info MODEL
-    poorman sweep --profile cpu [--tasks ...] [--models ...] [--shard 0/4] [--jobs 2] [--glue-dir DIR]
+    poorman sweep --profile cpu [--tasks ...] [--models ...] [--shard 0/4] [--jobs 2] [--glue-dir DIR] [--verbose]
     poorman results --profile cpu
     poorman book [--profile cpu] [--rerun] [--glue-dir DIR]
     poorman finetune MODEL --train F --eval F --text COL --label COL [--strategy S --k K] --out DIR
@@ -133,21 +133,17 @@ def cmd_sweep(args):
     from .experiments.sweep import parse_shard, sweep
     _use_glue_dir(args.glue_dir)
     sweep(args.profile, tasks=args.tasks, models=args.models, strategies=args.strategies,
-          ks=args.ks, shard=parse_shard(args.shard), dry_run=args.dry_run, jobs=args.jobs)
+          ks=args.ks, shard=parse_shard(args.shard), dry_run=args.dry_run, jobs=args.jobs, verbose=args.verbose)
 
 
 def cmd_results(args):
-    import pandas as pd
-
-    from .experiments.store import results, results_dir
+    from .experiments.store import results, results_dir, score_table
     df = results(args.profile)
     print(f"{len(df)} runs in {results_dir(args.profile)}/runs/")
     if df.empty:
         return
-    table = df.pivot_table(index=["model", "strategy", "k"], columns="task", values="score", aggfunc="mean")
-    table["mean"] = table.mean(axis=1)
-    with pd.option_context("display.width", 200, "display.max_rows", 500, "display.float_format", "{:.4f}".format):
-        print(table)
+    print("mean score by model, strategy and K; each task column names its metric (mean of several):")
+    print(score_table(df).to_string(float_format="{:.4f}".format))  # every row and column, at any width
 
 
 def cmd_book(args):
@@ -196,6 +192,8 @@ def main(argv=None):
     p.add_argument("--jobs", type=int, help="runs trained at once (default: the profile's jobs)")
     p.add_argument("--dry-run", action="store_true")
     p.add_argument("--glue-dir", help=GLUE_DIR_HELP)
+    p.add_argument("--verbose", action="store_true",
+                   help="also show the Trainer's metric dicts and the inner progress bars")
     p.set_defaults(func=cmd_sweep)
 
     p = sub.add_parser("results", help="the run store as a table")

@@ -278,3 +278,21 @@ def test_excluded_tasks_are_kept_with_their_reason(tmp_path):
     assert p.excluded_tasks == {"qnli": "too slow"}
     with pytest.raises(ValueError, match="both run and listed"):
         load_profile(write_profile(tmp_path, name="excl2", excluded_tasks={"rte": "no"}))
+
+
+@pytest.mark.parametrize("name", ["../../../x", "/tmp/elsewhere", "a/b", "..", "", "has space", 42, 1.5, None,
+                                  ["smoke"], {"a": 1}, True])
+def test_a_profile_name_must_be_a_plain_name(tmp_path, name):
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump({**raw("smoke"), "name": name}))
+    with pytest.raises(ValueError, match="name .* is not a plain name: use letters, digits, - and _") as err:
+        load_profile(path)
+    assert str(path) in str(err.value)
+    assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize("name", ["smoke", "my_profile-2", "A1"])
+def test_plain_profile_names_load(tmp_path, name):
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump({**raw("smoke"), "name": name}))
+    assert load_profile(path).name == name

@@ -210,3 +210,60 @@ def test_results_dir_follows_poorman_results(tmp_path, monkeypatch):
     assert records.results_dir("smoke") == tmp_path / "results" / "smoke"
     monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "elsewhere"))
     assert records.results_dir("cpu") == Path(tmp_path / "elsewhere" / "cpu")
+
+
+# ----------------------------------------------------------------------------- where the store is
+
+def test_the_default_root_is_results_under_the_current_folder(tmp_path, monkeypatch):
+    monkeypatch.delenv("POORMAN_RESULTS")
+    monkeypatch.chdir(tmp_path)
+    assert records.results_dir("smoke") == tmp_path / "results" / "smoke"
+    assert records.results_dir("smoke", root=tmp_path / "r") == tmp_path / "r" / "smoke"
+
+
+def test_the_store_never_imports_profiles():
+    import ast
+    source = Path(records.__file__).read_text()
+    names = [n.module or "" for n in ast.walk(ast.parse(source)) if isinstance(n, ast.ImportFrom)]
+    assert not [n for n in names if "profiles" in n] and "_toc.yml" not in source
+
+
+@pytest.mark.parametrize("name", ["../../../etc", "/etc", "a/b", "..", "", "a b", "x.y", 42, None, ["a"]])
+def test_a_path_like_profile_name_is_refused(name):
+    with pytest.raises(ValueError, match="not a plain name: use letters, digits, - and _"):
+        records.results_dir(name)
+    with pytest.raises(ValueError, match="not a plain name"):
+        results(name)
+
+
+def test_results_refuse_a_path_like_profile(tmp_path):
+    import poorman
+    (tmp_path / "etc" / "runs").mkdir(parents=True)
+    with pytest.raises(ValueError, match=r"profile name '\.\./etc' is not a plain name"):
+        poorman.results("../etc")
+
+
+def test_an_unwritable_store_fails_before_any_model_is_loaded(tmp_path, monkeypatch):
+    from poorman.experiments import finetune, schedule as sweep_module
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+
+    def no_loading(*args, **kwargs):
+        raise AssertionError("a model was loaded before the store was checked")
+    monkeypatch.setattr(finetune, "load_for_classification", no_loading)
+    monkeypatch.setattr(sweep_module, "choose_layers", no_loading)
+    for dry_run in (False, True):
+        with pytest.raises(OSError, match=r"the run store .*a-file/smoke is not writable .*POORMAN_RESULTS"):
+            sweep("smoke", store_dir=blocker / "smoke", dry_run=dry_run, log=lambda *a: None, **ONE_RUN)
+    assert blocker.read_text() == "not a folder"
+
+
+@pytest.mark.parametrize("text", ['{"run_id": "0000000000000000"}', "[1, 2]", "{"])
+def test_a_foreign_file_is_said_to_be_ignored(tmp_path, text):
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    (runs / "notes.json").write_text(text)
+    with pytest.warns(UserWarning) as caught:
+        assert finished_run_ids(tmp_path) == set()
+    message = str(caught[0].message)
+    assert "notes.json" in message and "ignored" in message and "redo" not in message

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import poorman
-from poorman.experiments import sweep as sweep_module
+from poorman.experiments import schedule as sweep_module
 from poorman.experiments.finetune import training_key
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.sweep import sweep
@@ -31,7 +31,7 @@ def _records(store):
 def test_runs_that_drop_the_same_layers_train_once(tmp_path, monkeypatch):
     trained = []
     real = sweep_module.run_one
-    monkeypatch.setattr(sweep_module, "run_one", lambda spec, *a: trained.append(spec) or real(spec, *a))
+    monkeypatch.setattr(sweep_module, "run_one", lambda spec, *a, **k: trained.append(spec) or real(spec, *a, **k))
     lines = []
     new = _sweep("smoke", **TWINS, log=lines.append)
     # 2 baselines + top + alternate-even; the last two are the same model
@@ -55,12 +55,35 @@ def test_a_lost_twin_record_is_rewritten_without_training(tmp_path, monkeypatch)
     twin = next(r for r in _records(store).values() if r.get("same_model_as"))
     records.run_path(store, twin["run_id"]).unlink()  # e.g. kill -9 between the two writes
 
-    def no_training(*args):
+    def no_training(*args, **kwargs):
         raise AssertionError("the model was trained already")
     monkeypatch.setattr(sweep_module, "run_one", no_training)
     new = _sweep("smoke", **TWINS, **quiet)
     assert [r["run_id"] for r in new] == [twin["run_id"]]
     assert _records(store)[twin["run_id"]]["metrics"] == twin["metrics"]
+
+
+def test_a_lost_record_of_the_training_run_is_not_rebuilt_as_an_alias_of_itself(tmp_path, monkeypatch):
+    _sweep("smoke", **TWINS, **quiet)
+    store = tmp_path / "results" / "smoke"
+    before = _records(store)
+    twin = next(r for r in before.values() if r.get("same_model_as"))
+    original = before[twin["same_model_as"]]
+    path = records.run_path(store, original["run_id"])
+    path.write_text(path.read_text()[:200])  # truncated: only the twin's copy of the model's numbers is left
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("the model was trained already")
+    monkeypatch.setattr(sweep_module, "run_one", no_training)
+    new = _sweep("smoke", **TWINS, **quiet)
+    assert [r["run_id"] for r in new] == [original["run_id"]]
+    rebuilt = _records(store)[original["run_id"]]
+    assert "same_model_as" not in rebuilt  # it is the record of the training again, not an alias of itself
+    assert _records(store)[twin["run_id"]]["same_model_as"] == original["run_id"]
+    assert {k: v for k, v in rebuilt.items() if k != "record_version"} == \
+        {k: v for k, v in original.items() if k != "record_version"}
+    df = poorman.results("smoke")
+    assert df.same_model_as.isna().sum() == 3 and len(df) == 4  # 3 models trained, as before the damage
 
 
 def test_a_reference_model_that_is_also_a_baseline_trains_once(tmp_path):
@@ -85,8 +108,10 @@ def test_two_jobs_give_the_same_records_as_one(tmp_path, monkeypatch):
     assert a.keys() == b.keys()
     for rid in a:  # tiny models: identical numbers whichever process trained them
         assert a[rid]["metrics"] == b[rid]["metrics"] and a[rid]["dropped"] == b[rid]["dropped"]
+    # parallel_runs is what each training saw: 2 while another ran beside it, 1 if it ran alone
+    # (the last one, say); the first two start together
     envs = [r["env"] for r in b.values() if not r.get("same_model_as")]
-    assert {e["parallel_runs"] for e in envs} == {2}
+    assert {e["parallel_runs"] for e in envs} <= {1, 2} and max(e["parallel_runs"] for e in envs) == 2
     assert {e["parallel_runs"] for e in a.values() for e in [e["env"]]} == {1}
 
 

@@ -6,6 +6,7 @@ A notebook is re-executed only if its code changed, it ran with another
 profile, or --rerun is given; the heavy work inside it reads the run store.
 """
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -13,6 +14,7 @@ import time
 from pathlib import Path
 
 from ..experiments.profiles import project_root
+from ..experiments.store.records import default_root
 
 
 def notebook_order(root):
@@ -58,6 +60,8 @@ def build_book(profile="cpu", rerun=False, only=None, tasks=None, sweep_first=Tr
     """Sweep what the store lacks (not for `paper`: that is for a GPU), execute stale notebooks, build."""
     root = project_root()
     t0 = time.perf_counter()
+    # the notebooks run in book/: point them (and this sweep) at the store under the caller's folder
+    os.environ.setdefault("POORMAN_RESULTS", str(default_root().resolve()))
     if sweep_first and profile != "paper":
         from ..experiments.sweep import sweep
         sweep(profile, tasks=tasks)

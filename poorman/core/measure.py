@@ -1,5 +1,6 @@
 """How much smaller and faster: parameters, checkpoint size, latency, ideal FLOP speed-up."""
 
+import contextlib
 import statistics
 import tempfile
 import time
@@ -37,11 +38,16 @@ def count_parameters(model):
     return {"total": total, "embeddings": n_emb, "layers": n_layers, "other": total - n_layers - n_emb}
 
 
+def folder_bytes(folder):
+    """Bytes of every file under `folder`, e.g. a saved checkpoint."""
+    return sum(f.stat().st_size for f in Path(folder).rglob("*") if f.is_file())
+
+
 def checkpoint_size(model):
     """Bytes on disk of `save_pretrained` (safetensors)."""
     with tempfile.TemporaryDirectory() as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
-        return sum(f.stat().st_size for f in Path(tmp).rglob("*") if f.is_file())
+        return folder_bytes(tmp)
 
 
 def dummy_inputs(model, batch_size, seq_len):
@@ -61,24 +67,69 @@ def forward_flops(model, batch_size=8, seq_len=128):
     return counter.get_total_flops()
 
 
+def _autocast_dtype(device_type):
+    """The dtype autocast computes in on `device_type`, or None when autocast is off."""
+    try:
+        enabled = torch.is_autocast_enabled(device_type)
+    except TypeError:  # torch < 2.4 knows only the cpu and cuda flags
+        enabled = torch.is_autocast_cpu_enabled() if device_type == "cpu" else torch.is_autocast_enabled()
+    if not enabled:
+        return None
+    getter = getattr(torch, "get_autocast_dtype", None)
+    return str(getter(device_type)).replace("torch.", "") if getter else "unknown"
+
+
+@contextlib.contextmanager
+def autocast_probe(model, device_type):
+    """Yields a list that gets the autocast dtype (None: off) seen inside the model's first forward.
+
+    It is read inside the model (at its input embeddings), because a training loop (accelerate,
+    behind HF Trainer with bf16=True) can leave the forward pass itself wrapped in autocast."""
+    seen = []
+
+    def record(module, args):  # returns None: the inputs pass unchanged
+        if not seen:
+            seen.append(_autocast_dtype(device_type))
+
+    hook = model.get_input_embeddings().register_forward_pre_hook(record)
+    try:
+        yield seen
+    finally:
+        hook.remove()
+
+
 @torch.inference_mode()
+def time_forwards(calls, repeats=10, warmup=3):
+    """Wall milliseconds of each (model, inputs) forward pass, `repeats` times after `warmup`
+    untimed rounds. Several models are timed round-robin, so machine noise hits them alike."""
+    synced = any(x["input_ids"].is_cuda for _, x in calls)
+    sync = torch.cuda.synchronize if synced else (lambda: None)
+    times = [[] for _ in calls]
+    for round_ in range(warmup + repeats):
+        for i, (model, inputs) in enumerate(calls):
+            sync()
+            start = time.perf_counter()
+            model(**inputs)
+            sync()
+            if round_ >= warmup:
+                times[i].append((time.perf_counter() - start) * 1000)
+    return times
+
+
 def latency(model, batch_size=8, seq_len=128, repeats=10, warmup=3):
-    """Median wall time of one forward pass, in milliseconds, after warm-up."""
+    """Median wall time of one forward pass, in milliseconds, after warm-up; with the dtype of the
+    weights and the autocast dtype (None: off) that the forward passes ran under."""
     was_training = model.training
     model.eval()
     inputs = dummy_inputs(model, batch_size, seq_len)
-    sync = torch.cuda.synchronize if inputs["input_ids"].is_cuda else (lambda: None)
-    times = []
-    for i in range(warmup + repeats):
-        sync()
-        start = time.perf_counter()
-        model(**inputs)
-        sync()
-        if i >= warmup:
-            times.append((time.perf_counter() - start) * 1000)
-    model.train(was_training)
-    return {"median_ms": statistics.median(times), "times_ms": times,
-            "batch_size": batch_size, "seq_len": seq_len}
+    try:
+        with autocast_probe(model, inputs["input_ids"].device.type) as autocast:
+            times = time_forwards([(model, inputs)], repeats, warmup)[0]
+    finally:
+        model.train(was_training)
+    return {"median_ms": statistics.median(times), "times_ms": times, "batch_size": batch_size,
+            "seq_len": seq_len, "dtype": str(next(model.parameters()).dtype).replace("torch.", ""),
+            "autocast": autocast[0] if autocast else None}
 
 
 def measure(model, *, batch_size=8, seq_len=128, repeats=10, warmup=3, size=True, timing=True):

@@ -9,7 +9,8 @@ import functools
 import string
 
 import torch
-from transformers import AutoConfig, AutoModelForSequenceClassification, AutoTokenizer, PreTrainedTokenizerFast
+from transformers import (AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoTokenizer,
+                          PreTrainedTokenizerFast)
 
 TINY_PREFIX = "tiny-random/"
 _SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -51,6 +52,25 @@ def tiny_config(model_type, **overrides):
     return config
 
 
+def tiny_type(model_id):
+    """'bert' for 'tiny-random/bert'; None for a Hub id or a local folder. The one place that tells them apart."""
+    return model_id[len(TINY_PREFIX):] if model_id.startswith(TINY_PREFIX) else None
+
+
+def load_model(model_id, auto_class=AutoModel, seed=0, **config_changes):
+    """Pre-trained weights (or a tiny random model) as `auto_class`; torch is seeded first, so any
+    new weights (a classification head, every tiny weight) depend on `seed` alone."""
+    tiny = tiny_type(model_id)
+    torch.manual_seed(seed)
+    if tiny:
+        return auto_class.from_config(tiny_config(tiny, **config_changes))
+    return auto_class.from_pretrained(model_id, **config_changes)
+
+
+def load_tokenizer(model_id):
+    return tiny_tokenizer() if tiny_type(model_id) else AutoTokenizer.from_pretrained(model_id)
+
+
 def load_for_classification(model_id, num_labels, seed=42, label_names=()):
     """(model, tokenizer) with a fresh classification head; regression when num_labels == 1.
 
@@ -58,18 +78,11 @@ def load_for_classification(model_id, num_labels, seed=42, label_names=()):
     problem = "regression" if num_labels == 1 else "single_label_classification"
     names = dict(id2label=dict(enumerate(label_names)), label2id={n: i for i, n in enumerate(label_names)}) \
         if label_names else {}
-    if model_id.startswith(TINY_PREFIX):
-        torch.manual_seed(seed)
-        config = tiny_config(model_id[len(TINY_PREFIX):], num_labels=num_labels, problem_type=problem, **names)
-        model = AutoModelForSequenceClassification.from_config(config)
-        tokenizer = tiny_tokenizer()
-        if config.model_type == "xlnet":
-            tokenizer.padding_side = "left"  # as XLNet's own tokenizer: the summary token is last
-        return model, tokenizer
-    tokenizer = AutoTokenizer.from_pretrained(model_id)
-    torch.manual_seed(seed)  # the new head's initial weights depend on the seed
-    model = AutoModelForSequenceClassification.from_pretrained(
-        model_id, num_labels=num_labels, problem_type=problem, **names)
+    tokenizer = load_tokenizer(model_id)
+    model = load_model(model_id, AutoModelForSequenceClassification, seed, num_labels=num_labels,
+                       problem_type=problem, **names)
+    if model.config.model_type == "xlnet" and tiny_type(model_id):
+        tokenizer.padding_side = "left"  # as XLNet's own tokenizer: the summary token is last
     if model.config.pad_token_id is None and tokenizer.pad_token_id is not None:
         model.config.pad_token_id = tokenizer.pad_token_id  # GPT-style heads need it to find the last token
     return model, tokenizer
@@ -78,6 +91,5 @@ def load_for_classification(model_id, num_labels, seed=42, label_names=()):
 @functools.lru_cache(maxsize=None)
 def model_config(model_id):
     """The config alone (no weights): enough to plan a sweep. Cached and shared: read, don't modify."""
-    if model_id.startswith(TINY_PREFIX):
-        return tiny_config(model_id[len(TINY_PREFIX):])
-    return AutoConfig.from_pretrained(model_id)
+    tiny = tiny_type(model_id)
+    return tiny_config(tiny) if tiny else AutoConfig.from_pretrained(model_id)

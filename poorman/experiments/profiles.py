@@ -18,6 +18,7 @@ import yaml
 
 from ..core.strategies import STRATEGIES
 from .tasks import get_task, task_name
+from .store.records import check_name
 
 TRAIN_DEFAULTS = {"max_train": None, "max_eval": None, "max_length": 128, "batch_size": 8,
                   "learning_rate": 5e-5, "epochs": 3, "warmup_ratio": 0.0, "weight_decay": 0.0,
@@ -98,10 +99,13 @@ def load_profile(name_or_path):
 
 
 def _validate(raw, source):
+    if not isinstance(raw, dict):
+        raise ValueError(f"profile {source} is not a YAML mapping (name: ..., models: ..., ...)")
     required = ("name", "models", "strategies", "ks", "tasks", "seeds")
     missing = [k for k in required if k not in raw]
     if missing:
         raise ValueError(f"profile {source} lacks {', '.join(missing)}")
+    check_name(raw["name"], f"profile {source}: name")
     unknown = [s for s in raw["strategies"] if s not in STRATEGIES]
     if unknown:
         raise ValueError(f"profile {source}: unknown strategies {unknown}; known: {', '.join(STRATEGIES)}")

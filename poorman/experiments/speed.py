@@ -9,62 +9,41 @@ store per hardware, since latencies only compare on the same machine.
 import copy
 import platform
 import statistics
-import time
 
 import torch
-from transformers import AutoModel
 
-from ..core.measure import checkpoint_size, count_parameters, dummy_inputs, forward_flops
-from .store import records
+from ..core.measure import checkpoint_size, count_parameters, dummy_inputs, forward_flops, time_forwards
 from ..core.strategies import select_layers
 from ..core.surgery import drop_layers, get_adapter
-from .models import TINY_PREFIX, tiny_config
-
-
-def _load(model_id):
-    if model_id.startswith(TINY_PREFIX):
-        torch.manual_seed(0)
-        return AutoModel.from_config(tiny_config(model_id[len(TINY_PREFIX):]))
-    return AutoModel.from_pretrained(model_id)
+from .models import load_model
+from .store import records
 
 
 def _variants(profile):
     for model_id in profile.prune_models:
-        base = _load(model_id).eval()
+        base = load_model(model_id).eval()
         L = get_adapter(base).num_layers(base)
         yield model_id, "baseline", 0, base
         for k in profile.ks_for(model_id):
             pruned = drop_layers(copy.deepcopy(base), select_layers("top", L, k), strategy="top")
             yield model_id, "pruned", k, pruned
     for model_id in profile.reference_models:
-        yield model_id, "reference", 0, _load(model_id).eval()
+        yield model_id, "reference", 0, load_model(model_id).eval()
 
 
 @torch.inference_mode()
 def measure_variants(profile, rounds=None):
     lat = profile.latency
     batch, seq = lat["batch_size"], lat["seq_len"]
-    rounds = rounds or lat["repeats"]
-    rows, models = [], []
+    rows, calls = [], []
     device = "cuda" if torch.cuda.is_available() else "cpu"
-    sync = torch.cuda.synchronize if device == "cuda" else (lambda: None)
     for model_id, role, k, model in _variants(profile):
         model.to(device)
         rows.append({"model": model_id, "role": role, "k": k, "num_layers": get_adapter(model).num_layers(model),
                      "params": count_parameters(model)["total"], "checkpoint_bytes": checkpoint_size(model),
                      "gflops": forward_flops(model, batch, seq) / 1e9})
-        models.append((model, dummy_inputs(model, batch, seq)))
-    times = [[] for _ in models]
-    for _ in range(lat["warmup"]):
-        for m, x in models:
-            m(**x)
-    for _ in range(rounds):
-        for i, (m, x) in enumerate(models):
-            sync()
-            t0 = time.perf_counter()
-            m(**x)
-            sync()
-            times[i].append((time.perf_counter() - t0) * 1000)
+        calls.append((model, dummy_inputs(model, batch, seq)))
+    times = time_forwards(calls, repeats=rounds or lat["repeats"], warmup=lat["warmup"])
     for row, t in zip(rows, times):
         row["latency_ms"] = statistics.median(t)
     return rows

@@ -4,27 +4,35 @@ Grid = pruned models x strategies x K x tasks x seeds, plus each pruned model's
 unpruned baseline (several seeds, for the seed-to-seed spread) and each
 reference model (e.g. DistilBERT), unpruned. Finished runs are skipped, so a
 killed sweep resumes where it stopped. `shard=(i, n)` takes every n-th run of
-the grid in a fixed order, so n machines can split it with no coordination.
+the grid in a fixed order, so n machines can split it.
 
 Runs that would train the very same model (equal model, task, seed, settings
 and dropped layers, e.g. symmetric and angular choosing the same middle
 layers) are trained once; the others get a copy of its record that names it
-(`same_model_as`). `jobs=n` trains n runs at a time in worker processes, each
-with cores/n threads: on 2 CPU cores two 1-thread runs get ~1.2x the work
-done of one 2-thread run (benchmarks/README.md).
+(`same_model_as`). Sweeps that share a store (shards, or the same sweep started
+twice) take a lock per training (schedule.py): a training locked by another
+sweep is left to it, and its records are written once it is done. `jobs=n`
+trains n models at a time in worker processes, each with cores/n threads: on
+2 CPU cores two 1-thread runs get ~1.2x the work done of one 2-thread run
+(benchmarks/README.md).
+
+    validate -> plan -> group runs by the model they train -> train each model once -> records
 """
 
-import os
+import contextlib
 import sys
-import warnings
+from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from .store import records
-from .finetune import alias_record, choose_layers, run_one, run_spec, training_key
+from ..core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
+from .finetune import run_spec
 from .models import model_config
 from .profiles import check_jobs, load_profile, profile_task
+from .schedule import TrainedModels, group_by_model, train_all, write_records
+from .store import records
 from .tasks import task_name
+from .training import quiet_libraries
 
 
 def expand_grid(profile):
@@ -65,120 +73,104 @@ def plan(profile, shard=(0, 1), store_dir=None):
     return todo, [s for s in mine if records.run_id(s) in finished]
 
 
+def narrow(profile, tasks=None, models=None, strategies=None, ks=None):
+    """The profile cut to the given tasks, models, strategies and K; each one is checked first."""
+    profile = load_profile(profile)
+    known = profile.prune_models + profile.reference_models
+    if [m for m in models or [] if m not in known]:
+        raise ValueError(f"models {[m for m in models if m not in known]} are not in profile "
+                         f"{profile.name!r}: {known}")
+    if [s for s in strategies or [] if s not in STRATEGIES]:
+        raise ValueError(f"unknown strategies {[s for s in strategies if s not in STRATEGIES]}; "
+                         f"known: {', '.join(STRATEGIES)}")
+    if [k for k in ks or [] if not isinstance(k, int) or isinstance(k, bool) or k < 1]:
+        raise ValueError(f"ks {list(ks)}: each K is a number of layers to drop, an integer >= 1")
+    return profile.with_overrides(
+        tasks=[profile_task(profile, t) if isinstance(t, str) else t for t in tasks] if tasks else None,
+        strategies=strategies, ks=ks,
+        model_ks={} if ks else None,
+        prune_models=[m for m in profile.prune_models if not models or m in models],
+        reference_models=[m for m in profile.reference_models if not models or m in models])
+
+
 def check_models(profile):
-    """Fail early with a clear message if a model cannot be found (offline, or a typo)."""
-    from transformers import AutoConfig
-    from .models import TINY_PREFIX
+    """Fail early with a clear message if a model cannot be found (offline, or a typo), or if a
+    strategy cannot drop one of the profile's K from it (from the config alone: no weights)."""
     for model in profile.prune_models + profile.reference_models:
-        if model.startswith(TINY_PREFIX):
-            continue
         try:
-            AutoConfig.from_pretrained(model)
-        except OSError as err:
+            config = model_config(model)
+        except (OSError, ValueError) as err:  # not found, or not even a valid repo id or folder
             raise ValueError(f"model {model!r} of profile {profile.name!r} cannot be loaded: {err}. "
                              f"Offline, run `python scripts/offline_models.py` and set HF_HUB_OFFLINE=1; "
                              f"available offline: sentence-transformers/all-mpnet-base-v2, "
                              f"sentence-transformers/all-MiniLM-L6-v2") from None
+        for strategy, k in _pairs(profile, model):
+            try:
+                select_layers(strategy, config.num_hidden_layers, k, scores=None)
+            except ValueError as err:
+                raise ValueError(f"profile {profile.name!r}, {model}, strategy {strategy}: {err}") from None
 
 
-def _group(todo, profile, store_dir):
-    """Group the specs to run by the model they train: {training key: [(spec, scores), ...]}."""
-    groups = {}
-    for spec in tqdm(todo, desc="choosing layers", unit="run", file=sys.stderr, leave=False):
-        dropped, scores = choose_layers(spec, profile, store_dir)
-        groups.setdefault(training_key(spec, dropped), []).append((spec, scores))
-    return groups
+def _pairs(profile, model):
+    """(strategy, K) of a pruned model whose choice the config alone can check ('top' stands in
+    for the strategies that need scores: any K below the depth works for them)."""
+    if model not in profile.prune_models:
+        return []
+    return [("top" if s in NEEDS_SCORES else s, k) for s in profile.strategies for k in profile.ks_for(model)]
 
 
-def _cost(spec):
-    """Rough training cost, to start the longest runs of a task first and keep workers busy."""
-    config = model_config(spec["model"])
-    return (config.num_hidden_layers - spec["k"]) * getattr(config, "hidden_size", 1) ** 2
+def metric_text(metrics):
+    """'accuracy 0.9012', or 'score 0.8512 (f1 0.8800, accuracy 0.8224)' for several metrics."""
+    named = {k: v for k, v in metrics.items() if k != "score"}
+    if len(named) == 1:
+        return "{} {:.4f}".format(*next(iter(named.items())))
+    return f"score {metrics['score']:.4f} (" + ", ".join(f"{k} {v:.4f}" for k, v in named.items()) + ")"
 
 
-def _init_worker(threads, jobs):
-    import torch
-    torch.set_num_threads(threads)
-    os.environ["POORMAN_PARALLEL_RUNS"] = str(jobs)
-    warnings.simplefilter("ignore", UserWarning)
-
-
-def _train(spec, profile, store_dir):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return run_one(spec, profile, store_dir)
-
-
-def _execute(specs, profile, store_dir, jobs):
-    """Yield (spec, record) as runs finish, `jobs` at a time."""
-    if jobs <= 1:
-        for spec in specs:
-            yield spec, _train(spec, profile, store_dir)
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor, as_completed
-    threads = max(1, (os.cpu_count() or jobs) // jobs)
-    pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(threads, jobs))
-    try:
-        futures = {pool.submit(_train, spec, profile, store_dir): spec for spec in specs}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
-    finally:  # on an error, let the running runs finish and drop the queued ones
-        pool.shutdown(wait=True, cancel_futures=True)
+def run_line(spec, out, rec, trained_here):
+    """One line per finished run: task, model, strategy, K, seed, the metric, and how it was got
+    (`out` is the run's record, `rec` the record of its model that it came from)."""
+    how = (f"same model as {out['same_model_as']}" if out.get("same_model_as")
+           else f"record rebuilt from run {rec['run_id']}" if out["run_id"] != rec["run_id"]
+           else f"trained in {rec['timing']['train_seconds']:.0f}s" if trained_here
+           else "trained by another sweep on this store")
+    return (f"{task_name(spec['task'])} {spec['model'].split('/')[-1]} {spec['strategy']} K={spec['k']} seed={spec['seed']}: "
+            f"{metric_text(out['metrics'])} ({how})")
 
 
 def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, shard=(0, 1),
-          store_dir=None, dry_run=False, jobs=None, log=print):
+          store_dir=None, dry_run=False, jobs=None, verbose=False, log=tqdm.write):
     """Run the missing runs of a profile's grid; returns the list of new records.
 
-    jobs: runs trained at once (default: the profile's `jobs`, else 1)."""
-    profile = load_profile(profile)
+    jobs: models trained at once (default: the profile's `jobs`, else 1). verbose: show the
+    Trainer's, datasets' and transformers' own progress bars and logs."""
+    profile = narrow(profile, tasks, models, strategies, ks)
     jobs = profile.jobs if jobs is None else check_jobs(jobs, "sweep")
-    if tasks:
-        tasks = [profile_task(profile, t) if isinstance(t, str) else t for t in tasks]
-    if models:
-        unknown = [m for m in models if m not in profile.prune_models + profile.reference_models]
-        if unknown:
-            raise ValueError(f"models {unknown} are not in profile {profile.name!r}: "
-                             f"{profile.prune_models + profile.reference_models}")
-    profile = profile.with_overrides(
-        tasks=tasks, strategies=strategies, ks=ks, model_ks={} if ks else None,
-        prune_models=[m for m in profile.prune_models if not models or m in models],
-        reference_models=[m for m in profile.reference_models if not models or m in models])
-    store_dir = store_dir or records.results_dir(profile.name)
+    check_models(profile)
+    store_dir = Path(store_dir or records.results_dir(profile.name))
+    records.check_writable(store_dir)
     todo, done = plan(profile, shard, store_dir)
     log(f"profile {profile.name}: {len(todo) + len(done)} runs in shard {shard[0]}/{shard[1]}, "
         f"{len(done)} already done, {len(todo)} to run; results go to {store_dir}/runs/")
     if dry_run or not todo:
         return []
-    check_models(profile)
-    groups = _group(todo, profile, store_dir)
-    trained = {training_key(r["config"], r["dropped"]): r for r in records.iter_runs(store_dir)}
-    task_order = {task_name(t): n for n, t in enumerate(profile.tasks)}
-    key_of = {records.run_id(members[0][0]): key for key, members in groups.items() if key not in trained}
-    first = sorted((groups[key][0][0] for key in key_of.values()), key=lambda s: (task_order[task_name(s["task"])], -_cost(s)))
-    log(f"  {len(first)} models to train ({len(todo) - len(first)} runs share a model with another run), "
-        f"{jobs} at a time")
+    with quiet_libraries(verbose):
+        trainings = group_by_model(todo, profile, store_dir)
+        in_store = TrainedModels(store_dir).refresh()
+        n_new = sum(t.key not in in_store for t in trainings)
+        log(f"  {n_new} models to train ({len(todo) - n_new} runs share a model with another run), "
+            f"{jobs} at a time")
+        return _run(trainings, profile, store_dir, jobs, verbose, log, total=len(todo))
+
+
+def _run(trainings, profile, store_dir, jobs, verbose, log, total):
+    """Train, write every run's record, and report each on its own line above one progress bar."""
     new = []
-
-    def finish(key, rec):
-        for spec, scores in groups[key]:  # the spec that trained, then the ones sharing its model
-            out = rec
-            if records.run_id(spec) != rec["run_id"]:
-                out = alias_record(spec, rec, scores)
-                records.write_run(store_dir, out)
-            new.append(out)
-            log(f"  {task_name(spec['task']):6s} {spec['model'].split('/')[-1]:24s} {spec['strategy']:15s} "
-                f"k={spec['k']} seed={spec['seed']}: score {rec['metrics']['score']:.4f} "
-                + (f"({rec['timing']['train_seconds']:.0f}s train)" if records.run_id(spec) == rec["run_id"]
-                   else f"(same model as {rec.get('same_model_as') or rec['run_id']})"))
-
-    for key in [k for k in groups if k in trained]:
-        finish(key, trained[key])
-    bar = tqdm(total=len(first), desc=f"sweep {profile.name}", unit="run", file=sys.stderr)
-    for spec, rec in _execute(first, profile, store_dir, jobs):
-        finish(key_of[records.run_id(spec)], rec)
-        bar.update()
-    bar.close()
+    with tqdm(total=total, desc=f"sweep {profile.name}", unit="run", file=sys.stderr) as bar, \
+            contextlib.closing(train_all(trainings, profile, store_dir, jobs, verbose)) as finished:
+        for training, rec, trained_here in finished:
+            for spec, out in zip(training.specs, write_records(training, rec, store_dir)):
+                new.append(out)
+                log(run_line(spec, out, rec, trained_here))
+                bar.update()
     return new

@@ -25,6 +25,15 @@ TOKENS = ("first", "last", "mean")
 _HIDDEN_KWARGS = ("hidden_states", "x", "output_h", "hidden_state")
 
 
+def block_angular_distance(boundary_cosine, k):
+    """arccos(cos)/pi between the input and the output of every block of k consecutive layers:
+    entry i is the block of layers i..i+k-1 (boundary i is the input of layer i)."""
+    boundary_cosine = np.asarray(boundary_cosine, dtype=float)
+    L = boundary_cosine.shape[0] - 1
+    cos = np.clip([boundary_cosine[i, i + k] for i in range(L - k + 1)], -1.0, 1.0)
+    return np.arccos(cos) / np.pi
+
+
 @dataclass
 class LayerScores:
     """cosine[i]: mean cosine between layer i's input and output (high = little change).
@@ -43,9 +52,7 @@ class LayerScores:
 
     def angular_distance(self, k):
         """arccos(cos)/pi between the input and output of every k-block."""
-        L = len(self.cosine)
-        cos = np.clip([self.boundary_cosine[i, i + k] for i in range(L - k + 1)], -1, 1)
-        return np.arccos(cos) / np.pi
+        return block_angular_distance(self.boundary_cosine, k)
 
     def to_dict(self):
         return {"cosine": self.cosine.tolist(), "boundary_cosine": self.boundary_cosine.tolist(),

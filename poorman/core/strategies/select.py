@@ -25,6 +25,8 @@ the lowest-BI ones. Ties go to the higher layer.
 
 import numpy as np
 
+from .scores import block_angular_distance
+
 STRATEGIES = {
     "top": "drop the last k layers",
     "bottom": "drop the first k layers",
@@ -74,8 +76,7 @@ def _contribution(cosine, k):
 def _angular(boundary_cosine, k):
     # boundary i is the input of layer i; boundary i+k is the output of layer i+k-1.
     L = boundary_cosine.shape[0] - 1
-    cos = np.clip([boundary_cosine[i, i + k] for i in range(L - k + 1)], -1.0, 1.0)
-    distance = np.arccos(cos) / np.pi
+    distance = block_angular_distance(boundary_cosine, k)
     start = int(np.argmin(distance[::-1]))  # ties: prefer the highest block
     start = L - k - start
     return list(range(start, start + k))

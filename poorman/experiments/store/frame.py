@@ -35,3 +35,19 @@ def results(profile="cpu", store_dir=None):
             import warnings
             warnings.warn(f"skipping malformed record {rec.get('run_id')}: missing {err}")
     return pd.DataFrame(rows)
+
+
+def metric_names(df, task):
+    """The metrics the task's records report, e.g. ['accuracy'] or ['accuracy', 'f1']."""
+    rows = df[df["task"] == task]
+    return sorted(c[len("metric_"):] for c in df.columns if c.startswith("metric_") and rows[c].notna().any())
+
+
+def score_table(df):
+    """Mean score by model, strategy and K (rows) and task (columns, each naming its metric; with
+    several metrics the score is their mean), and the mean over tasks."""
+    table = df.pivot_table(index=["model", "strategy", "k"], columns="task", values="score", aggfunc="mean")
+    table["mean"] = table.mean(axis=1)
+    names = {t: f"{t} {'/'.join(metric_names(df, t)) or 'score'}" for t in table.columns if t != "mean"}
+    table.columns.name = None
+    return table.rename(columns=names)

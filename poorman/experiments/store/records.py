@@ -1,17 +1,20 @@
 """Where runs are stored: one JSON file per finished run, written atomically.
 
-    results/<profile>/runs/<run id>.json      one fine-tuning run
-    results/<profile>/cache/<kind>/<key>.json  expensive things the notebooks reuse
+    <root>/<profile>/runs/<run id>.json       one fine-tuning run
+    <root>/<profile>/runs/<training key>.lock  a training in progress (locks.py)
+    <root>/<profile>/cache/<kind>/<key>.json   expensive things the notebooks reuse
                                                (layer scores, latency tables, CKA)
 
+The root is an argument; by default $POORMAN_RESULTS, else results/ under the current folder.
 A file appears only once complete (write to a temporary file, fsync, rename),
 so kill -9 at any moment leaves finished runs intact and unfinished ones absent.
-A file that does not parse is reported and skipped, and the next sweep redoes it.
+A file that is not a complete record is reported and ignored.
 """
 
 import hashlib
 import json
 import os
+import re
 import tempfile
 import warnings
 from pathlib import Path
@@ -36,12 +39,43 @@ def _identity(value):
     return value
 
 
+NAME = re.compile(r"[A-Za-z0-9_-]+")
+
+
+def check_name(name, what="profile name"):
+    """A store folder name: a plain identifier (letters, digits, - and _), never a path."""
+    if not isinstance(name, str) or not NAME.fullmatch(name):
+        raise ValueError(f"{what} {name!r} is not a plain name: use letters, digits, - and _ only "
+                         f"(it names a folder of the run store, so it cannot be a path)")
+    return name
+
+
+def default_root():
+    """$POORMAN_RESULTS, else results/ under the current folder."""
+    return Path(os.environ.get("POORMAN_RESULTS") or Path.cwd() / "results")
+
+
 def results_dir(profile_name, root=None):
-    """results/<profile>/ under the project root; POORMAN_RESULTS moves the whole store."""
-    if root is None:
-        from ..profiles import project_root
-        root = Path(os.environ.get("POORMAN_RESULTS") or project_root() / "results")
-    return Path(root) / profile_name
+    """<root>/<profile name>/: the only folder a profile's runs and caches go to."""
+    return Path(root or default_root()) / check_name(profile_name)
+
+
+def check_writable(store_dir):
+    """Fail now, before any model is loaded, if records cannot be written under store_dir/runs.
+
+    Creates nothing that stays: a probe file goes into the nearest folder of that path that
+    exists (where the store's missing folders would be made) and is removed at once."""
+    runs = Path(store_dir) / "runs"
+    try:
+        folder = next(p for p in (runs, *runs.parents) if p.exists())
+        if not folder.is_dir():
+            raise NotADirectoryError(f"{folder} is a file")
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".poorman-write-check.", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as err:
+        raise OSError(f"the run store {store_dir} is not writable ({err}); set POORMAN_RESULTS "
+                      f"(or pass store_dir) to a folder you can write") from None
 
 
 def atomic_write_json(path, obj):
@@ -59,17 +93,25 @@ def atomic_write_json(path, obj):
         raise
 
 
-def read_json(path):
-    """The parsed file, or None (with a warning) if it is corrupt or not a poorman record."""
+def read_json(path, if_bad):
+    """The parsed JSON object, or None with a warning that names the file and says `if_bad`
+    (what happens to it)."""
     try:
         obj = json.loads(Path(path).read_text())
     except (OSError, ValueError) as err:
-        warnings.warn(f"skipping corrupt file in the run store: {path} ({err}); a sweep will redo it")
+        warnings.warn(f"skipping corrupt file in the run store: {path} ({err}); {if_bad}")
         return None
     if not isinstance(obj, dict):
-        warnings.warn(f"skipping foreign file in the run store: {path} (not a JSON object)")
+        warnings.warn(f"skipping foreign file in the run store: {path} (JSON, but not an object); {if_bad}")
         return None
     return obj
+
+
+def _if_bad_record(path):
+    stem = Path(path).stem
+    if re.fullmatch(r"[0-9a-f]{16}", stem):
+        return f"it is ignored, and a sweep whose grid holds run {stem} writes that run's record over it"
+    return "it is not named after a run id, and is ignored"
 
 
 def run_path(store_dir, rid):
@@ -87,14 +129,23 @@ def write_run(store_dir, record):
     return run_path(store_dir, record["run_id"])
 
 
+def read_run(path):
+    """The record in `path`, or None (with a warning that says what the file is) if it is not one."""
+    rec = read_json(path, _if_bad_record(path))
+    if rec is None or (rec.get("run_id") == Path(path).stem and "metrics" in rec):
+        return rec
+    what = f"its run_id is {rec.get('run_id')!r}" if rec.get("run_id") != Path(path).stem else "it has no metrics"
+    warnings.warn(f"skipping foreign record in the run store: {path} is not a poorman run record ({what}); "
+                  f"{_if_bad_record(path)}")
+    return None
+
+
 def iter_runs(store_dir):
-    """Every complete record; corrupt or foreign files are warned about and skipped."""
+    """Every complete record; anything else in runs/ is warned about and ignored."""
     for path in sorted((Path(store_dir) / "runs").glob("*.json")):
-        rec = read_json(path)
-        if rec and rec.get("run_id") == path.stem and "metrics" in rec:
+        rec = read_run(path)
+        if rec is not None:
             yield rec
-        elif rec is not None:
-            warnings.warn(f"skipping foreign record in the run store: {path}; a sweep will redo it")
 
 
 def cache_path(store_dir, kind, key):
@@ -105,7 +156,7 @@ def cached(store_dir, kind, key, compute):
     """Return the cached value for (kind, key), computing and storing it once."""
     path = cache_path(store_dir, kind, key)
     if path.exists():
-        obj = read_json(path)
+        obj = read_json(path, "it is computed again and replaced")
         if obj is not None and obj.get("key") == json.loads(json.dumps(key, default=str)):
             return obj["value"]
     value = compute()

@@ -1,0 +1,174 @@
+"""Train each model once: group a sweep's runs by the model they train, and share the trainings
+with every other sweep on the same store.
+
+A Training is one model and the runs it gives records to. Before training one, a sweep takes its
+lock (store/locks.py); a training locked by another sweep is left to it, and once its record
+appears this sweep writes its own runs' records from it (`alias_record`). `jobs=n` trains n
+models at a time in worker processes.
+"""
+
+import os
+import time
+import warnings
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from .finetune import alias_record, choose_layers, run_one, training_key
+from .models import model_config
+from .store import locks, records
+from .tasks import task_name
+from .training import quiet_libraries
+
+POLL_S = 1.0  # how often a sweep waiting for another sweep's training looks again
+
+
+@dataclass
+class Training:
+    """One model to train, and the runs whose records it gives: members[0] is the run that trains."""
+    key: str
+    members: list  # [(spec, scores)]
+    lock: dict | None = None
+
+    @property
+    def spec(self):
+        return self.members[0][0]
+
+    @property
+    def specs(self):
+        return [spec for spec, _ in self.members]
+
+
+def _cost(spec):
+    """Rough training cost, to start the longest runs of a task first and keep workers busy."""
+    config = model_config(spec["model"])
+    return (config.num_hidden_layers - spec["k"]) * getattr(config, "hidden_size", 1) ** 2
+
+
+def group_by_model(todo, profile, store_dir):
+    """The Trainings that the runs to do need, in a task's order, the longest first."""
+    groups = {}
+    for spec in todo:
+        dropped, scores = choose_layers(spec, profile, store_dir)
+        groups.setdefault(training_key(spec, dropped), []).append((spec, scores))
+    order = {task_name(t): n for n, t in enumerate(profile.tasks)}
+    trainings = [Training(key, members) for key, members in groups.items()]
+    return sorted(trainings, key=lambda t: (order[task_name(t.spec["task"])], -_cost(t.spec)))
+
+
+class TrainedModels:
+    """{training key: a record of that model} over the store's records; `refresh` reads the files
+    that are new or replaced since the last look (records are replaced whole, by rename)."""
+
+    def __init__(self, store_dir):
+        self.runs, self.seen, self.by_key = Path(store_dir) / "runs", {}, {}
+
+    def refresh(self):
+        for path in sorted(self.runs.glob("*.json")):
+            stat = path.stat()
+            if self.seen.get(path) != (stat.st_ino, stat.st_mtime_ns):
+                self.seen[path] = (stat.st_ino, stat.st_mtime_ns)
+                rec = records.read_run(path)
+                if rec is not None:
+                    self.by_key.setdefault(training_key(rec["config"], rec["dropped"]), rec)
+        return self.by_key
+
+
+def _init_worker(threads):
+    import torch
+    torch.set_num_threads(threads)
+
+
+def _train(spec, profile, store_dir, verbose):
+    with warnings.catch_warnings(), quiet_libraries(verbose):
+        warnings.simplefilter("ignore", UserWarning)
+        return run_one(spec, profile, store_dir, verbose=verbose)
+
+
+class _InProcess:
+    """jobs=1: each training runs here and now; the same interface as a process pool."""
+
+    def submit(self, fn, *args):
+        future = Future()
+        try:
+            future.set_result(fn(*args))
+        except Exception as err:  # raised by result(), as from a pool
+            future.set_exception(err)
+        return future
+
+    def shutdown(self, wait=True, cancel_futures=False):
+        pass
+
+
+def _executor(jobs):
+    if jobs <= 1:
+        return _InProcess()
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    threads = max(1, (os.cpu_count() or jobs) // jobs)
+    return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=(threads,))
+
+
+def _claim(waiting, stored, store_dir, slots):
+    """(up to `slots` waiting Trainings now ours to train, their locks taken; [(Training, record)]
+    whose model the store holds already). Trainings that another sweep is training stay waiting."""
+    claimed, found = [], []
+    stored.refresh()
+    for t in list(waiting):
+        if len(claimed) == slots:
+            break
+        if t.key not in stored.by_key:
+            t.lock = locks.try_lock(store_dir, t.key)
+            if t.lock is None:
+                continue  # another sweep is training it
+            if t.key in stored.refresh():  # another sweep finished it just before we took the lock
+                locks.release(store_dir, t.key, t.lock)
+        waiting.remove(t)
+        if t.key in stored.by_key:
+            found.append((t, stored.by_key[t.key]))
+        else:
+            claimed.append(t)
+    return claimed, found
+
+
+def _wait_for_other_sweeps():
+    time.sleep(POLL_S)
+
+
+def train_all(trainings, profile, store_dir, jobs, verbose):
+    """Yield (training, record of its model, trained here?) as each is done. Each model is trained
+    once, by whichever sweep on this store takes it first; this one trains `jobs` at a time."""
+    waiting, running, stored = list(trainings), {}, TrainedModels(store_dir)
+    pool = _executor(jobs)
+    try:
+        while waiting or running:
+            claimed, found = _claim(waiting, stored, store_dir, jobs - len(running))
+            yield from ((t, rec, False) for t, rec in found)
+            for t in claimed:
+                running[pool.submit(_train, t.spec, profile, store_dir, verbose)] = t
+            if not running:
+                if waiting:
+                    _wait_for_other_sweeps()  # they hold the locks of all that is left
+                continue
+            for future in wait(running, return_when=FIRST_COMPLETED)[0]:
+                t = running.pop(future)
+                locks.release(store_dir, t.key, t.lock)  # after run_one wrote the record (or failed)
+                yield t, future.result(), True
+    finally:  # on an error, let the running trainings finish and drop the rest
+        pool.shutdown(wait=True, cancel_futures=True)
+        for t in trainings:
+            if t.lock:  # a no-op for locks released already
+                locks.release(store_dir, t.key, t.lock)
+
+
+def write_records(training, rec, store_dir):
+    """The records of every run of a Training, given the record of its model."""
+    out = []
+    for spec, scores in training.members:
+        if records.run_id(spec) == rec["run_id"]:
+            out.append(rec)  # run_one wrote it
+        else:
+            out.append(alias_record(spec, rec, scores))
+            records.write_run(store_dir, out[-1])
+    return out

@@ -1,0 +1,146 @@
+"""Sweeps that share a store: a lock per training, taken atomically, taken over when its process
+is dead, and two identical sweeps started at once train each model once and both see every record."""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import warnings
+from pathlib import Path
+
+import pytest
+
+from poorman.experiments import schedule as sweep_module
+from poorman.experiments.finetune import run_one, run_spec
+from poorman.experiments.profiles import load_profile
+from poorman.experiments.store import locks, records
+from poorman.experiments.sweep import expand_grid, sweep
+
+ROOT = Path(__file__).resolve().parents[1]
+# tiny BERT: 2 baselines, top and alternate-even (the same model at K=1) and symmetric: 5 runs, 4 models
+GRID = ["--models", "tiny-random/bert", "--strategies", "top", "alternate-even", "symmetric", "--ks", "1"]
+
+
+def _dead_pid():
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def _write_lock(store, key, pid, host=None):
+    path = locks.lock_path(store, key)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"pid": pid, "host": host or socket.gethostname(), "token": "x"}))
+    return path
+
+
+def test_a_lock_is_taken_once_and_released_by_its_owner(tmp_path):
+    owner = locks.try_lock(tmp_path, "k1")
+    assert owner["pid"] == os.getpid() and owner["host"] == socket.gethostname()
+    assert locks.lock_path(tmp_path, "k1").is_file() and locks.is_locked(tmp_path, "k1")
+    assert locks.try_lock(tmp_path, "k1") is None  # held by a live process: this one
+    assert locks.try_lock(tmp_path, "k2") is not None  # one lock per training
+    locks.release(tmp_path, "k1", {**owner, "token": "someone else"})
+    assert locks.lock_path(tmp_path, "k1").exists()  # only the owner removes it
+    locks.release(tmp_path, "k1", owner)
+    assert not locks.lock_path(tmp_path, "k1").exists() and not locks.is_locked(tmp_path, "k1")
+    assert locks.try_lock(tmp_path, "k1") is not None
+
+
+def test_a_dead_process_lock_is_taken_over(tmp_path):
+    path = _write_lock(tmp_path, "k", _dead_pid())
+    assert not locks.is_locked(tmp_path, "k")
+    owner = locks.try_lock(tmp_path, "k")
+    assert owner is not None and json.loads(path.read_text()) == owner
+    assert [p.name for p in path.parent.iterdir()] == ["k.lock"]  # nothing left aside
+
+
+def test_a_lock_of_another_host_is_left_alone(tmp_path):
+    _write_lock(tmp_path, "k", _dead_pid(), host="some-other-machine")
+    assert locks.is_locked(tmp_path, "k") and locks.try_lock(tmp_path, "k") is None
+
+
+def test_an_empty_lock_is_stale_only_when_old(tmp_path):
+    path = locks.lock_path(tmp_path, "k")
+    path.parent.mkdir(parents=True)
+    path.write_text("")  # created, owner not yet written
+    assert locks.try_lock(tmp_path, "k") is None
+    old = path.stat().st_mtime - 2 * locks.STALE_UNREADABLE_S
+    os.utime(path, (old, old))
+    assert locks.try_lock(tmp_path, "k") is not None
+
+
+def test_trainings_running_counts_live_locks_on_this_host(tmp_path):
+    assert locks.trainings_running(tmp_path) == 0
+    locks.try_lock(tmp_path, "a")
+    _write_lock(tmp_path, "b", os.getppid())
+    _write_lock(tmp_path, "c", _dead_pid())
+    _write_lock(tmp_path, "d", os.getpid(), host="some-other-machine")
+    assert locks.trainings_running(tmp_path) == 2
+
+
+def test_parallel_runs_counts_the_trainings_beside_this_one(tmp_path):
+    profile = load_profile("smoke")
+    spec = run_spec(profile, "tiny-random/distilbert", "reference", "none", 0, "rte", 42)
+    _write_lock(tmp_path, "another-training", os.getppid())  # a live training of another sweep
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rec = run_one(spec, profile, tmp_path)
+    assert rec["env"]["parallel_runs"] == 2
+
+
+def test_a_sweep_leaves_a_locked_training_to_its_owner_then_writes_its_records(tmp_path, monkeypatch):
+    """The training another sweep holds is not trained here; once that sweep's record appears and
+    its lock goes, this sweep writes its own record of the model as an alias."""
+    profile = load_profile("smoke").with_overrides(prune_models=["tiny-random/bert"], reference_models=[],
+                                                   baseline_seeds=[], strategies=["top", "alternate-even"],
+                                                   ks=[1], model_ks={})
+    top, alt = expand_grid(profile)
+    key = sweep_module.training_key(top, [5])
+    other = _write_lock(tmp_path, key, os.getppid())
+    trained = []
+    real = sweep_module.run_one
+    monkeypatch.setattr(sweep_module, "run_one", lambda spec, *a, **k: trained.append(spec) or real(spec, *a, **k))
+
+    def the_other_sweep_finishes():  # called while this sweep waits for the lock
+        if other.exists():
+            rec = real(alt, profile, tmp_path)  # as the other sweep (a shard holding alternate-even) would
+            assert rec["run_id"] == records.run_id(alt)
+            other.unlink()
+    monkeypatch.setattr(sweep_module, "_wait_for_other_sweeps", the_other_sweep_finishes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        new = sweep(profile, store_dir=tmp_path, log=lambda *a: None)
+    assert trained == []  # the model was trained once, by "the other sweep"
+    by_id = {r["run_id"]: r for r in new}
+    assert set(by_id) == {records.run_id(top), records.run_id(alt)}
+    assert by_id[records.run_id(top)]["same_model_as"] == records.run_id(alt)
+    assert records.finished_run_ids(tmp_path) == {records.run_id(top), records.run_id(alt)}
+
+
+def _start_sweep(store):
+    env = {**os.environ, "POORMAN_RESULTS": str(store), "HF_HUB_OFFLINE": "1", "OMP_NUM_THREADS": "1",
+           "TOKENIZERS_PARALLELISM": "false", "PYTHONPATH": str(ROOT)}
+    return subprocess.Popen([sys.executable, "-m", "poorman.cli", "sweep", "--profile", "smoke", *GRID],
+                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def test_two_identical_sweeps_at_once_train_each_model_once(tmp_path):
+    store = tmp_path / "results"
+    sweeps = [_start_sweep(store), _start_sweep(store)]
+    outputs = [p.communicate(timeout=600) for p in sweeps]
+    for proc, (out, err) in zip(sweeps, outputs):
+        assert proc.returncode == 0, err[-3000:]
+    lines = [line for out, _ in outputs for line in out.splitlines()]
+    trainings = [line for line in lines if "(trained in" in line]
+    assert len(trainings) == 4, lines  # 4 distinct models, each trained by one of the two sweeps
+    for out, _ in outputs:  # each sweep reports all 5 runs, trained by itself or by the other
+        assert sum(": accuracy" in line for line in out.splitlines()) == 5
+    profile = load_profile("smoke").with_overrides(prune_models=["tiny-random/bert"], reference_models=[],
+                                                   strategies=["top", "alternate-even", "symmetric"],
+                                                   ks=[1], model_ks={})
+    assert records.finished_run_ids(store / "smoke") == {records.run_id(s) for s in expand_grid(profile)}
+    assert not list((store / "smoke" / "runs").glob("*.lock"))
+    recs = [json.loads(p.read_text()) for p in (store / "smoke" / "runs").glob("*.json")]
+    assert {r["env"]["parallel_runs"] for r in recs} <= {1, 2}
