@@ -90,6 +90,7 @@ def test_sweep_resolves_the_hub_ids_and_glue_offline(rehearsal):
 
 def copy_book_sources(dest):
     """What `poorman book` reads and writes, in a scratch copy: it writes executed notebooks to book/."""
+    dest.mkdir()
     for name in ("_config.yml", "_toc.yml", "notebooks"):
         src = ROOT / name
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
