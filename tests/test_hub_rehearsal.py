@@ -96,6 +96,7 @@ def copy_book_sources(dest):
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dest / name)
     shutil.copytree(ROOT / "book", dest / "book", symlinks=True,
                     ignore=shutil.ignore_patterns("*.ipynb", "_build"))
+    (dest / "poorman").symlink_to(ROOT / "poorman")  # the intro includes the profiles and the claims file
     return dest
 
 

@@ -95,6 +95,7 @@ def site(tmp_path_factory):
     for name in ("_config.yml", "_toc.yml"):
         shutil.copy(ROOT / name, project / name)
     shutil.copytree(ROOT / "book", project / "book", symlinks=True, ignore=shutil.ignore_patterns("_build"))
+    (project / "poorman").symlink_to(ROOT / "poorman")  # the intro includes the profiles and the claims file
     command = shlex.split(readme_build_command())
     jb = Path(sys.executable).parent / command[0]
     build = subprocess.run([str(jb) if jb.exists() else command[0], *command[1:]], cwd=project,
