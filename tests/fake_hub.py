@@ -83,11 +83,23 @@ def sentencepiece_tokenizer(kind, texts, out):
     with tempfile.TemporaryDirectory() as tmp:
         sentencepiece.SentencePieceTrainer.train(
             sentence_iterator=iter(texts), model_prefix=f"{tmp}/spiece", vocab_size=VOCAB,
-            model_type="unigram", minloglevel=2, **SPM_SPECIALS[kind])
+            model_type="unigram", hard_vocab_limit=False, minloglevel=2, **SPM_SPECIALS[kind])
         cls = transformers.XLNetTokenizer if kind == "xlnet" else transformers.AlbertTokenizer
         tokenizer = cls.from_pretrained(tmp)  # converts spiece.model, as for the real repositories
         shutil.copy(f"{tmp}/spiece.model", out / "spiece.model")
     return tokenizer
+
+
+def glue_texts(glue_dir):
+    """Every text field of every train file in `glue_dir`: what the tokenizers are trained on."""
+    from poorman.experiments.data import local_splits
+    from poorman.experiments.tasks import TASKS
+    texts = []
+    for task in TASKS.values():
+        if "train" in local_splits(task, glue_dir):
+            rows = read_glue_tsv(Path(glue_dir) / task.tsv.dir / task.tsv.file("train"), task)
+            texts += [t for f in task.text_fields for t in rows[f]]
+    return texts
 
 
 # ----------------------------------------------------------------------------- models

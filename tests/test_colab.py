@@ -90,17 +90,14 @@ def test_estimate_rejects_what_it_cannot_price():
 
 
 @pytest.mark.real
-def test_shipped_lengths_are_what_the_script_measures():
+def test_shipped_lengths_are_what_the_script_measures(full_glue):
     from transformers import AutoTokenizer
-    glue = load_profile("smoke").resolved_glue_dir()
-    if not (glue and (glue / "RTE/train.tsv").is_file()):
-        pytest.skip("no local GLUE TSVs")
     try:
         tokenizer = AutoTokenizer.from_pretrained(budget.glue_lengths()["tokenizer"])
     except OSError:
         pytest.skip("MPNet's tokenizer is not in the offline cache (scripts/offline_models.py)")
     shipped = json.loads((ROOT / "poorman/experiments/glue_lengths.json").read_text())["tasks"]["rte"]
-    assert budget.measure_lengths("rte", tokenizer, glue) == pytest.approx(shipped)
+    assert budget.measure_lengths("rte", tokenizer, full_glue) == pytest.approx(shipped)
 
 
 # ----------------------------------------------------------------------------- the Drive helper

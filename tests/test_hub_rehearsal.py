@@ -26,12 +26,7 @@ from poorman.experiments.store import records
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).parent))
 TASK = "rte"
-GLUE = load_profile("smoke").resolved_glue_dir()  # the tests' local GLUE copy
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not (GLUE and (GLUE / "RTE" / "train.tsv").is_file()),
-                       reason="no local GLUE TSVs to build the fake nyu-mll/glue from"),
-]
+pytestmark = pytest.mark.slow
 
 
 def shrunk_colab(path):
@@ -56,15 +51,12 @@ def offline_env(tmp, hf_home):
 
 
 @pytest.fixture(scope="module")
-def rehearsal(tmp_path_factory):
-    """Seed the fake Hub, then `poorman sweep` the shrunk colab profile into a fresh store."""
-    from fake_hub import seed_glue, seed_models
-
-    from poorman.experiments.data import read_glue_tsv
+def rehearsal(tmp_path_factory, glue_dir):
+    """Seed the fake Hub from the GLUE fixture, then `poorman sweep` the shrunk colab profile."""
+    from fake_hub import glue_texts, seed_glue, seed_models
     tmp = tmp_path_factory.mktemp("rehearsal")
-    texts = list(read_glue_tsv(GLUE / "RTE" / "train.tsv", TASK)["sentence1"])[:1000]
-    seed_glue(tmp / "hf", [TASK], GLUE)
-    seed_models(tmp / "hf", texts)
+    seed_glue(tmp / "hf", [TASK], glue_dir)
+    seed_models(tmp / "hf", glue_texts(glue_dir))
     profile, env = shrunk_colab(tmp / "colab.yaml"), offline_env(tmp, tmp / "hf")
     out = subprocess.run([sys.executable, "-m", "poorman.cli", "sweep", "--profile", str(profile)],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=900)
