@@ -1,6 +1,7 @@
 """The `poorman` command line.
 
-    poorman drop MODEL --strategy top --k 4 --out DIR [--calibration FILE|glue:TASK]
+    poorman drop MODEL --strategy top --k 4 --out DIR [--overwrite] [--calibration FILE|glue:TASK]
+    poorman drop MODEL --layers 0 5 11 --out DIR
     poorman strategies
     poorman info MODEL
     poorman sweep --profile cpu [--tasks ...] [--models ...] [--shard 0/4] [--jobs 2]
@@ -10,11 +11,60 @@
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
 
-def _load_any(model_id):
+OFFLINE_HINT = ("offline, `python scripts/offline_models.py` puts the cpu profile's two checkpoints "
+                "in the Hugging Face cache")
+
+
+def _load_config(model_id):
+    """The model's config, after checking that model_id is a model folder or a Hub id."""
+    from huggingface_hub.utils import HFValidationError, validate_repo_id
+    from transformers import AutoConfig
+    path = Path(model_id)
+    if path.exists() and not (path / "config.json").is_file():
+        raise ValueError(f"{model_id}: not a model folder (it holds no config.json)")
+    if not path.exists():
+        try:
+            validate_repo_id(model_id)
+        except HFValidationError:
+            raise ValueError(f"{model_id}: no such folder, and not a Hub id (owner/name)") from None
+    try:
+        return AutoConfig.from_pretrained(model_id)
+    except OSError as err:
+        raise OSError(f"{model_id}: cannot be loaded: {str(err).splitlines()[0]} ({OFFLINE_HINT})") from None
+
+
+def _named_class(config):
+    """The model class that config.architectures names, or None when it names none that fits."""
+    import transformers
+    archs = getattr(config, "architectures", None)
+    archs = [archs] if isinstance(archs, str) else archs
+    arch = archs[0] if isinstance(archs, (list, tuple)) and archs else None
+    try:
+        cls = getattr(transformers, arch, None) if isinstance(arch, str) else None
+    except ImportError:  # a class whose backend is not installed
+        cls = None
+    if isinstance(cls, type) and issubclass(cls, transformers.PreTrainedModel) \
+            and isinstance(config, cls.config_class):
+        return cls
+    if archs:
+        print(f"config.architectures is {archs!r}, which names no {type(config).__name__} model class in "
+              f"transformers {transformers.__version__}; loading the bare AutoModel", file=sys.stderr)
+    return None
+
+
+def _keep_dtype():
+    """from_pretrained arguments that keep the checkpoint's dtype (4.x loads bf16 as fp32 otherwise)."""
+    import transformers
+    major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
+    return {"dtype" if (major, minor) >= (4, 56) else "torch_dtype": "auto"}  # renamed in 4.56
+
+
+def _load_any(model_id, config):
     """The checkpoint's own class (from config.architectures) so heads survive; AutoModel otherwise.
 
     Some checkpoints name a head they do not hold (sentence-transformers' MPNet says
@@ -22,22 +72,37 @@ def _load_any(model_id):
     random head and lose the pooler, so when any weight is missing the bare AutoModel is used.
     """
     import transformers
-    from transformers import AutoConfig, AutoModel
-    config = AutoConfig.from_pretrained(model_id)
-    arch = (getattr(config, "architectures", None) or [None])[0]
-    cls = getattr(transformers, arch, None) if arch else None
+    from transformers import AutoModel
+
+    from . import get_adapter
+    kwargs = {**_keep_dtype(), **get_adapter(config).load_kwargs(config)}  # e.g. eager attention for GPT-2
+    cls = _named_class(config)
     if cls is not None:
         verbosity = transformers.logging.get_verbosity()
         transformers.logging.set_verbosity_error()  # no load report for a try we may discard
         try:
-            model, info = cls.from_pretrained(model_id, output_loading_info=True)
+            model, info = cls.from_pretrained(model_id, output_loading_info=True, **kwargs)
         finally:
             transformers.logging.set_verbosity(verbosity)
         if not info["missing_keys"]:
-            return model, config
-        print(f"{model_id}: config.architectures says {arch}, but the checkpoint lacks "
+            return model
+        print(f"{model_id}: config.architectures says {cls.__name__}, but the checkpoint lacks "
               f"{len(info['missing_keys'])} of its weights; loading the bare AutoModel", file=sys.stderr)
-    return AutoModel.from_pretrained(model_id), config
+    return AutoModel.from_pretrained(model_id, **kwargs)
+
+
+def _load_tokenizer(model_id, needed):
+    """The model's tokenizer; None (with a note) when it cannot load and is only carried along."""
+    from transformers import AutoTokenizer
+    try:
+        return AutoTokenizer.from_pretrained(model_id)
+    except (ImportError, OSError, ValueError) as err:  # ImportError: sentencepiece or protobuf missing
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        if needed:
+            raise ValueError(f"the scores need {model_id}'s tokenizer, which does not load: {reason}") from None
+        print(f"poorman drop: {model_id}'s tokenizer does not load ({reason}); saving the model without it",
+              file=sys.stderr)
+        return None
 
 
 def _calibration_texts(spec, n):
@@ -53,43 +118,69 @@ def _calibration_texts(spec, n):
         return task.texts(load_glue(task.name, "train", glue_dir=glue_dir, max_examples=n, seed=0))
     path = Path(spec)
     if not path.is_file():
-        raise SystemExit(f"--calibration {spec}: not a file; give a text file (one example per line, "
+        raise ValueError(f"--calibration {spec}: not a file; give a text file (one example per line, "
                          f"a tab between the two texts of a pair) or glue:TASK, e.g. glue:sst2")
     lines = [ln.rstrip("\n") for ln in path.read_text().splitlines() if ln.strip()][:n]
+    if not lines:
+        raise ValueError(f"--calibration {spec}: the file holds no text")
     return [tuple(ln.split("\t", 1)) if "\t" in ln else ln for ln in lines]
 
 
-def cmd_drop(args):
-    from transformers import AutoTokenizer
+def _check_out(out, overwrite):
+    """Refuse an --out that exists (unless --overwrite replaces a folder) or cannot be written."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: is a file; a checkpoint is a folder, so give a new folder path")
+    if out.exists() and not overwrite:
+        raise ValueError(f"--out {out}: already exists; pass --overwrite to replace it")
+    parent = next(p for p in out.absolute().parents if p.exists())
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out}: cannot create it, {parent} is not a writable folder")
 
-    from . import drop_layers, get_adapter, layer_scores, select_layers
-    from .core.strategies import NEEDS_SCORES, STRATEGIES
-    if args.layers is None:  # fail before the (slow) model load
-        if args.strategy not in STRATEGIES:
-            raise SystemExit(f"poorman drop: unknown strategy {args.strategy!r}; known strategies: "
-                             f"{', '.join(STRATEGIES)}")
-        if args.strategy in NEEDS_SCORES and not args.calibration:
-            raise SystemExit(f"poorman drop: --strategy {args.strategy} needs --calibration FILE or glue:TASK")
-    print(f"loading {args.model} ...", file=sys.stderr)
-    model, _ = _load_any(args.model)
-    L = get_adapter(model).num_layers(model)
-    scores = None
-    tokenizer = None
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(args.model)
-    except (OSError, ValueError):
-        pass
+
+def _plan(args, num_layers):
+    """(strategy, dropped): the layers to drop, or None for strategies that need scores first."""
+    from .core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
+    from .core.surgery import validate_layers
     if args.layers is not None:
-        dropped, strategy = sorted(args.layers), "manual"
-    else:
-        if args.strategy in NEEDS_SCORES:
-            texts = _calibration_texts(args.calibration, args.calibration_size)
-            scores = layer_scores(model, texts, tokenizer=tokenizer, token=args.token)
-        dropped, strategy = select_layers(args.strategy, L, args.k, scores=scores), args.strategy
+        given = [f"--{n}" for n in ("strategy", "k", "calibration") if getattr(args, n) is not None]
+        if given:
+            raise ValueError(f"--layers names the layers to drop itself; leave out {', '.join(given)}")
+        return "manual", sorted(validate_layers(args.layers, num_layers))
+    if args.k is None:
+        raise ValueError(f"say what to drop: --k K (how many, 0..{num_layers - 1}; with --strategy, "
+                         f"default top), or --layers I [I ...] (0-based indices)")
+    strategy = args.strategy or "top"
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; known strategies: {', '.join(STRATEGIES)}")
+    if strategy in NEEDS_SCORES and args.calibration is None:
+        raise ValueError(f"--strategy {strategy} needs --calibration FILE or glue:TASK")
+    if strategy not in NEEDS_SCORES and args.calibration is not None:
+        raise ValueError(f"--calibration is used only by {' and '.join(NEEDS_SCORES)}, not by {strategy}")
+    if strategy in NEEDS_SCORES:
+        select_layers("top", num_layers, args.k)  # the same check of k; the choice waits for the scores
+        return strategy, None
+    return strategy, select_layers(strategy, num_layers, args.k)
+
+
+def cmd_drop(args):
+    """Every argument is checked before the (slow) model load; --out is written whole or not at all."""
+    from . import drop_layers, get_adapter, layer_scores, select_layers
+    from .core.surgery import save_checkpoint
+    _check_out(args.out, args.overwrite)
+    config = _load_config(args.model)
+    L = get_adapter(config).config_depth(config)
+    strategy, dropped = _plan(args, L)
+    texts = None if dropped is not None else _calibration_texts(args.calibration, args.calibration_size)
+    tokenizer = _load_tokenizer(args.model, needed=texts is not None)
+    print(f"loading {args.model} ...", file=sys.stderr)
+    model = _load_any(args.model, config)
+    scores = None
+    if texts is not None:
+        scores = layer_scores(model, texts, tokenizer=tokenizer, token=args.token)
+        dropped = select_layers(strategy, L, args.k, scores=scores)
     drop_layers(model, dropped, strategy=strategy)
-    model.save_pretrained(args.out)
-    if tokenizer is not None:
-        tokenizer.save_pretrained(args.out)
+    save_checkpoint(model, args.out, tokenizer=tokenizer, overwrite=args.overwrite)
     print(f"dropped layers {dropped} of {L} ({strategy}); saved {L - len(dropped)}-layer model to {args.out}")
     if scores is not None:
         print("layer cosine:", " ".join(f"{c:.3f}" for c in scores.cosine))
@@ -106,7 +197,8 @@ def cmd_strategies(args):
 
 def cmd_info(args):
     from . import count_parameters, get_adapter
-    model, config = _load_any(args.model)
+    config = _load_config(args.model)
+    model = _load_any(args.model, config)
     adapter = get_adapter(model)
     info = {"model": args.model, "class": type(model).__name__, "model_type": config.model_type,
             "adapter": type(adapter).__name__, "num_layers": adapter.num_layers(model),
@@ -140,18 +232,29 @@ def cmd_book(args):
     build_book(profile=args.profile, rerun=args.rerun, only=args.only, tasks=args.tasks)
 
 
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="poorman", description="Drop layers from pre-trained transformers.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("drop", help="drop layers from MODEL and save a standard checkpoint")
     p.add_argument("model", help="Hub id or local folder")
-    p.add_argument("--strategy", default="top")
-    p.add_argument("--k", type=int, default=0, help="number of layers to drop")
-    p.add_argument("--layers", type=int, nargs="+", help="explicit 0-based indices (overrides --strategy)")
-    p.add_argument("--out", required=True)
+    p.add_argument("--strategy", help="how to choose the k layers (default top); see `poorman strategies`")
+    p.add_argument("--k", type=int, help="number of layers to drop")
+    p.add_argument("--layers", type=int, nargs="+", help="explicit 0-based indices (instead of --strategy/--k)")
+    p.add_argument("--out", required=True, help="a new folder for the pruned checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it exists (atomically)")
     p.add_argument("--calibration", help="text file or glue:TASK, for contribution/angular")
-    p.add_argument("--calibration-size", type=int, default=256)
+    p.add_argument("--calibration-size", type=_positive_int, default=256, help="calibration texts used")
     p.add_argument("--token", default="mean", choices=["first", "last", "mean"])
     p.set_defaults(func=cmd_drop)
 
@@ -189,8 +292,9 @@ def main(argv=None):
     args = parser.parse_args(argv)
     try:
         args.func(args)
-    except (ValueError, OSError) as err:  # bad input (e.g. no such model): a message, not a traceback
-        raise SystemExit(f"poorman {args.command}: {err}") from None
+    except (ValueError, OSError, ImportError) as err:  # bad input (e.g. no such model): a message, not a traceback
+        hint = f" ({OFFLINE_HINT})" if "cannot be loaded" in str(err) and OFFLINE_HINT not in str(err) else ""
+        raise SystemExit(f"poorman {args.command}: {err}{hint}") from None
 
 
 if __name__ == "__main__":

@@ -75,10 +75,7 @@ def check_models(profile):
         try:
             AutoConfig.from_pretrained(model)
         except OSError as err:
-            raise ValueError(f"model {model!r} of profile {profile.name!r} cannot be loaded: {err}. "
-                             f"Offline, run `python scripts/offline_models.py` and set HF_HUB_OFFLINE=1; "
-                             f"available offline: sentence-transformers/all-mpnet-base-v2, "
-                             f"sentence-transformers/all-MiniLM-L6-v2") from None
+            raise ValueError(f"model {model!r} of profile {profile.name!r} cannot be loaded: {err}") from None
 
 
 def _group(todo, profile, store_dir):

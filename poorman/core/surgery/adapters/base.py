@@ -105,6 +105,10 @@ class Adapter:
 
     # ---- family hooks (default: nothing to do) ---------------------------------
 
+    def load_kwargs(self, config) -> dict:
+        """from_pretrained arguments under which every drop of this model can be done exactly."""
+        return {}
+
     def check(self, model, keep):
         """Raise before any mutation if this particular drop cannot be done exactly."""
 

@@ -12,7 +12,11 @@ checkpoint can match it both there and under eager attention or transformers 5, 
 refuse such a drop (when a kept layer moves) and say how to load the model instead.
 """
 
+import transformers
+
 from .base import Adapter
+
+TRANSFORMERS_MAJOR = int(transformers.__version__.split(".")[0])
 
 
 def _fold_query_scale(attn, ratio):
@@ -40,6 +44,11 @@ class GPT2Adapter(Adapter):
     model_types = ("gpt2",)
     layer_paths = ("h",)
     depth_config_fields = ("n_layer",)
+
+    def load_kwargs(self, config):
+        if getattr(config, "scale_attn_by_inverse_layer_idx", False) and TRANSFORMERS_MAJOR < 5:
+            return {"attn_implementation": "eager"}  # the attention that applies the scale, on 4.x
+        return {}
 
     def check(self, model, keep):
         if not getattr(model.config, "scale_attn_by_inverse_layer_idx", False):
