@@ -13,82 +13,20 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
-
 
 OFFLINE_HINT = ("offline, `python scripts/offline_models.py` puts the cpu profile's two checkpoints "
                 "in the Hugging Face cache")
 
 
 def _load_config(model_id):
-    """The model's config, after checking that model_id is a model folder or a Hub id."""
-    from huggingface_hub.utils import HFValidationError, validate_repo_id
-    from transformers import AutoConfig
-    path = Path(model_id)
-    if path.exists() and not (path / "config.json").is_file():
-        raise ValueError(f"{model_id}: not a model folder (it holds no config.json)")
-    if not path.exists():
-        try:
-            validate_repo_id(model_id)
-        except HFValidationError:
-            raise ValueError(f"{model_id}: no such folder, and not a Hub id (owner/name)") from None
+    """The model's config, or a message: no such folder, not a Hub id, or not in the cache offline."""
+    from .core.surgery.load import load_config
     try:
-        return AutoConfig.from_pretrained(model_id)
+        return load_config(model_id)
     except OSError as err:
         raise OSError(f"{model_id}: cannot be loaded: {str(err).splitlines()[0]} ({OFFLINE_HINT})") from None
-
-
-def _named_class(config):
-    """The model class that config.architectures names, or None when it names none that fits."""
-    import transformers
-    archs = getattr(config, "architectures", None)
-    archs = [archs] if isinstance(archs, str) else archs
-    arch = archs[0] if isinstance(archs, (list, tuple)) and archs else None
-    try:
-        cls = getattr(transformers, arch, None) if isinstance(arch, str) else None
-    except ImportError:  # a class whose backend is not installed
-        cls = None
-    if isinstance(cls, type) and issubclass(cls, transformers.PreTrainedModel) \
-            and isinstance(config, cls.config_class):
-        return cls
-    if archs:
-        print(f"config.architectures is {archs!r}, which names no {type(config).__name__} model class in "
-              f"transformers {transformers.__version__}; loading the bare AutoModel", file=sys.stderr)
-    return None
-
-
-def _keep_dtype():
-    """from_pretrained arguments that keep the checkpoint's dtype (4.x loads bf16 as fp32 otherwise)."""
-    import transformers
-    major, minor = (int(x) for x in transformers.__version__.split(".")[:2])
-    return {"dtype" if (major, minor) >= (4, 56) else "torch_dtype": "auto"}  # renamed in 4.56
-
-
-def _load_any(model_id, config):
-    """The checkpoint's own class (from config.architectures) so heads survive; AutoModel otherwise.
-
-    Some checkpoints name a head they do not hold (sentence-transformers' MPNet says
-    MPNetForMaskedLM but stores only the encoder and pooler): loading that class would add a
-    random head and lose the pooler, so when any weight is missing the bare AutoModel is used.
-    """
-    import transformers
-    from transformers import AutoModel
-
-    from . import get_adapter
-    kwargs = {**_keep_dtype(), **get_adapter(config).load_kwargs(config)}  # e.g. eager attention for GPT-2
-    cls = _named_class(config)
-    if cls is not None:
-        verbosity = transformers.logging.get_verbosity()
-        transformers.logging.set_verbosity_error()  # no load report for a try we may discard
-        try:
-            model, info = cls.from_pretrained(model_id, output_loading_info=True, **kwargs)
-        finally:
-            transformers.logging.set_verbosity(verbosity)
-        if not info["missing_keys"]:
-            return model
-        print(f"{model_id}: config.architectures says {cls.__name__}, but the checkpoint lacks "
-              f"{len(info['missing_keys'])} of its weights; loading the bare AutoModel", file=sys.stderr)
-    return AutoModel.from_pretrained(model_id, **kwargs)
 
 
 def _load_tokenizer(model_id, needed):
@@ -166,7 +104,7 @@ def _plan(args, num_layers):
 def cmd_drop(args):
     """Every argument is checked before the (slow) model load; --out is written whole or not at all."""
     from . import drop_layers, get_adapter, layer_scores, select_layers
-    from .core.surgery import save_checkpoint
+    from .core.surgery import load_model, save_checkpoint
     _check_out(args.out, args.overwrite)
     config = _load_config(args.model)
     L = get_adapter(config).config_depth(config)
@@ -174,7 +112,7 @@ def cmd_drop(args):
     texts = None if dropped is not None else _calibration_texts(args.calibration, args.calibration_size)
     tokenizer = _load_tokenizer(args.model, needed=texts is not None)
     print(f"loading {args.model} ...", file=sys.stderr)
-    model = _load_any(args.model, config)
+    model = load_model(args.model, config)
     scores = None
     if texts is not None:
         scores = layer_scores(model, texts, tokenizer=tokenizer, token=args.token)
@@ -197,8 +135,9 @@ def cmd_strategies(args):
 
 def cmd_info(args):
     from . import count_parameters, get_adapter
+    from .core.surgery import load_model
     config = _load_config(args.model)
-    model = _load_any(args.model, config)
+    model = load_model(args.model, config)
     adapter = get_adapter(model)
     info = {"model": args.model, "class": type(model).__name__, "model_type": config.model_type,
             "adapter": type(adapter).__name__, "num_layers": adapter.num_layers(model),
@@ -291,7 +230,9 @@ def main(argv=None):
 
     args = parser.parse_args(argv)
     try:
-        args.func(args)
+        with warnings.catch_warnings():  # warnings read as notes of this command, not as code locations
+            warnings.showwarning = lambda message, *_: print(f"poorman {args.command}: {message}", file=sys.stderr)
+            args.func(args)
     except (ValueError, OSError, ImportError) as err:  # bad input (e.g. no such model): a message, not a traceback
         hint = f" ({OFFLINE_HINT})" if "cannot be loaded" in str(err) and OFFLINE_HINT not in str(err) else ""
         raise SystemExit(f"poorman {args.command}: {err}{hint}") from None

@@ -61,7 +61,7 @@ def no_model_load(monkeypatch):
     """Fail the test if the CLI gets as far as loading weights."""
     def fail(*args, **kwargs):
         raise AssertionError("the model was loaded before the bad input was found")
-    monkeypatch.setattr(poorman.cli, "_load_any", fail)
+    monkeypatch.setattr(transformers.PreTrainedModel, "from_pretrained", classmethod(fail))
 
 
 def layer_count(path):
@@ -184,7 +184,8 @@ def test_odd_architectures_fall_back_to_the_bare_model(tiny, tmp_path, capsys, a
     main(["info", str(model)])
     captured = capsys.readouterr()
     assert json.loads(captured.out)["class"] == loaded
-    assert (note in captured.err) if note else "architectures" not in captured.err
+    assert (f"poorman info: config.architectures is {architectures!r}, which {note}" in captured.err) if note \
+        else "architectures" not in captured.err
     main(["drop", str(model), "--k", "2", "--out", str(tmp_path / "out")])
     assert layer_count(tmp_path / "out") == 4
 
