@@ -17,10 +17,10 @@ from safetensors import safe_open
 from transformers import AutoModelForCausalLM, AutoModelForSequenceClassification, BertConfig, GPT2Config
 
 import poorman.cli
-from poorman import drop_layers
+from poorman import drop_layers, get_adapter
 from poorman.cli import main
 from poorman.experiments.models import tiny_tokenizer
-from surgery_checks import main_output, make_inputs, skipping
+from surgery_checks import TINY, build, main_output, make_inputs, skipping, tiny_config
 
 
 @pytest.fixture(scope="module")
@@ -209,6 +209,14 @@ def test_bad_arguments_fail_before_the_model_loads(tiny, tmp_path, no_model_load
     before = fingerprint(tiny)
     refused(["drop", str(tiny), *args, "--out", str(tmp_path / "out")], f"^poorman drop: .*{message}")
     assert not (tmp_path / "out").exists() and fingerprint(tiny) == before
+
+
+@pytest.mark.parametrize("model_type", sorted(TINY))
+def test_depth_read_before_loading_is_the_models(model_type):
+    """Adapter.config_depth is what every pre-load range check uses."""
+    model = build(model_type)
+    adapter = get_adapter(model.config)
+    assert adapter.config_depth(tiny_config(model_type)) == adapter.num_layers(model)
 
 
 def test_empty_calibration_file_fails_before_the_model_loads(tiny, tmp_path, no_model_load):
