@@ -1,6 +1,7 @@
 """The `poorman` command line.
 
-    poorman drop MODEL --strategy top --k 4 --out DIR [--calibration FILE|glue:TASK]
+    poorman drop MODEL --strategy top --k 4 --out DIR [--overwrite] [--calibration FILE|glue:TASK]
+    poorman drop MODEL --layers 0 5 11 --out DIR
     poorman strategies
     poorman info MODEL
     poorman sweep --profile cpu [--tasks ...] [--models ...] [--shard 0/4] [--jobs 2] [--glue-dir DIR] [--verbose]
@@ -14,33 +15,34 @@ import argparse
 import json
 import os
 import sys
+import warnings
 from pathlib import Path
 
+OFFLINE_HINT = ("offline, `python scripts/offline_models.py` puts the cpu profile's two checkpoints "
+                "in the Hugging Face cache")
 
-def _load_any(model_id):
-    """The checkpoint's own class (from config.architectures) so heads survive; AutoModel otherwise.
 
-    Some checkpoints name a head they do not hold (sentence-transformers' MPNet says
-    MPNetForMaskedLM but stores only the encoder and pooler): loading that class would add a
-    random head and lose the pooler, so when any weight is missing the bare AutoModel is used.
-    """
-    import transformers
-    from transformers import AutoConfig, AutoModel
-    config = AutoConfig.from_pretrained(model_id)
-    arch = (getattr(config, "architectures", None) or [None])[0]
-    cls = getattr(transformers, arch, None) if arch else None
-    if cls is not None:
-        verbosity = transformers.logging.get_verbosity()
-        transformers.logging.set_verbosity_error()  # no load report for a try we may discard
-        try:
-            model, info = cls.from_pretrained(model_id, output_loading_info=True)
-        finally:
-            transformers.logging.set_verbosity(verbosity)
-        if not info["missing_keys"]:
-            return model, config
-        print(f"{model_id}: config.architectures says {arch}, but the checkpoint lacks "
-              f"{len(info['missing_keys'])} of its weights; loading the bare AutoModel", file=sys.stderr)
-    return AutoModel.from_pretrained(model_id), config
+def _load_config(model_id):
+    """The model's config, or a message: no such folder, not a Hub id, or not in the cache offline."""
+    from .core.surgery.load import load_config
+    try:
+        return load_config(model_id)
+    except OSError as err:
+        raise OSError(f"{model_id}: cannot be loaded: {str(err).splitlines()[0]} ({OFFLINE_HINT})") from None
+
+
+def _load_tokenizer(model_id, needed):
+    """The model's tokenizer; None (with a note) when it cannot load and is only carried along."""
+    from transformers import AutoTokenizer
+    try:
+        return AutoTokenizer.from_pretrained(model_id)
+    except (ImportError, OSError, ValueError) as err:  # ImportError: sentencepiece or protobuf missing
+        reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
+        if needed:
+            raise ValueError(f"the scores need {model_id}'s tokenizer, which does not load: {reason}") from None
+        print(f"poorman drop: {model_id}'s tokenizer does not load ({reason}); saving the model without it",
+              file=sys.stderr)
+        return None
 
 
 def _calibration_texts(spec, n):
@@ -56,44 +58,70 @@ def _calibration_texts(spec, n):
         file, columns = spec.rsplit(":", 1)
         return column_texts(file, columns.split(","), n)
     if not path.is_file():
-        raise SystemExit(f"--calibration {spec}: not a file; give a text file (one example per line, "
+        raise ValueError(f"--calibration {spec}: not a file; give a text file (one example per line, "
                          f"a tab between the two texts of a pair), FILE:COLUMN of a CSV, JSON lines or "
                          f"Parquet file, or glue:TASK, e.g. glue:sst2")
     lines = [ln.rstrip("\n") for ln in path.read_text().splitlines() if ln.strip()][:n]
+    if not lines:
+        raise ValueError(f"--calibration {spec}: the file holds no text")
     return [tuple(ln.split("\t", 1)) if "\t" in ln else ln for ln in lines]
 
 
-def cmd_drop(args):
-    from transformers import AutoTokenizer
+def _check_out(out, overwrite):
+    """Refuse an --out that exists (unless --overwrite replaces a folder) or cannot be written."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: is a file; a checkpoint is a folder, so give a new folder path")
+    if out.exists() and not overwrite:
+        raise ValueError(f"--out {out}: already exists; pass --overwrite to replace it")
+    parent = next(p for p in out.absolute().parents if p.exists())
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out}: cannot create it, {parent} is not a writable folder")
 
-    from . import drop_layers, get_adapter, layer_scores, select_layers
-    from .core.strategies import NEEDS_SCORES, STRATEGIES
-    if args.layers is None:  # fail before the (slow) model load
-        if args.strategy not in STRATEGIES:
-            raise SystemExit(f"poorman drop: unknown strategy {args.strategy!r}; known strategies: "
-                             f"{', '.join(STRATEGIES)}")
-        if args.strategy in NEEDS_SCORES and not args.calibration:
-            raise SystemExit(f"poorman drop: --strategy {args.strategy} needs --calibration FILE or glue:TASK")
-    print(f"loading {args.model} ...", file=sys.stderr)
-    model, _ = _load_any(args.model)
-    L = get_adapter(model).num_layers(model)
-    scores = None
-    tokenizer = None
-    try:
-        tokenizer = AutoTokenizer.from_pretrained(args.model)
-    except (OSError, ValueError):
-        pass
+
+def _plan(args, num_layers):
+    """(strategy, dropped): the layers to drop, or None for strategies that need scores first."""
+    from .core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
+    from .core.surgery import validate_layers
     if args.layers is not None:
-        dropped, strategy = sorted(args.layers), "manual"
-    else:
-        if args.strategy in NEEDS_SCORES:
-            texts = _calibration_texts(args.calibration, args.calibration_size)
-            scores = layer_scores(model, texts, tokenizer=tokenizer, token=args.token)
-        dropped, strategy = select_layers(args.strategy, L, args.k, scores=scores), args.strategy
+        given = [f"--{n}" for n in ("strategy", "k", "calibration") if getattr(args, n) is not None]
+        if given:
+            raise ValueError(f"--layers names the layers to drop itself; leave out {', '.join(given)}")
+        return "manual", sorted(validate_layers(args.layers, num_layers))
+    if args.k is None:
+        raise ValueError(f"say what to drop: --k K (how many, 0..{num_layers - 1}; with --strategy, "
+                         f"default top), or --layers I [I ...] (0-based indices)")
+    strategy = args.strategy or "top"
+    if strategy not in STRATEGIES:
+        raise ValueError(f"unknown strategy {strategy!r}; known strategies: {', '.join(STRATEGIES)}")
+    if strategy in NEEDS_SCORES and args.calibration is None:
+        raise ValueError(f"--strategy {strategy} needs --calibration FILE or glue:TASK")
+    if strategy not in NEEDS_SCORES and args.calibration is not None:
+        raise ValueError(f"--calibration is used only by {' and '.join(NEEDS_SCORES)}, not by {strategy}")
+    if strategy in NEEDS_SCORES:
+        select_layers("top", num_layers, args.k)  # the same check of k; the choice waits for the scores
+        return strategy, None
+    return strategy, select_layers(strategy, num_layers, args.k)
+
+
+def cmd_drop(args):
+    """Every argument is checked before the (slow) model load; --out is written whole or not at all."""
+    from . import drop_layers, get_adapter, layer_scores, select_layers
+    from .core.surgery import load_model, save_checkpoint
+    _check_out(args.out, args.overwrite)
+    config = _load_config(args.model)
+    L = get_adapter(config).config_depth(config)
+    strategy, dropped = _plan(args, L)
+    texts = None if dropped is not None else _calibration_texts(args.calibration, args.calibration_size)
+    tokenizer = _load_tokenizer(args.model, needed=texts is not None)
+    print(f"loading {args.model} ...", file=sys.stderr)
+    model = load_model(args.model, config)
+    scores = None
+    if texts is not None:
+        scores = layer_scores(model, texts, tokenizer=tokenizer, token=args.token)
+        dropped = select_layers(strategy, L, args.k, scores=scores)
     drop_layers(model, dropped, strategy=strategy)
-    model.save_pretrained(args.out)
-    if tokenizer is not None:
-        tokenizer.save_pretrained(args.out)
+    save_checkpoint(model, args.out, tokenizer=tokenizer, overwrite=args.overwrite)
     print(f"dropped layers {dropped} of {L} ({strategy}); saved {L - len(dropped)}-layer model to {args.out}")
     if scores is not None:
         print("layer cosine:", " ".join(f"{c:.3f}" for c in scores.cosine))
@@ -110,7 +138,9 @@ def cmd_strategies(args):
 
 def cmd_info(args):
     from . import count_parameters, get_adapter
-    model, config = _load_any(args.model)
+    from .core.surgery import load_model
+    config = _load_config(args.model)
+    model = load_model(args.model, config)
     adapter = get_adapter(model)
     info = {"model": args.model, "class": type(model).__name__, "model_type": config.model_type,
             "adapter": type(adapter).__name__, "num_layers": adapter.num_layers(model),
@@ -157,19 +187,30 @@ def _draw_tradeoff(table, path):
     tradeoff_plot(table).savefig(path, dpi=120, bbox_inches="tight")
 
 
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="poorman", description="Drop layers from pre-trained transformers.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("drop", help="drop layers from MODEL and save a standard checkpoint")
     p.add_argument("model", help="Hub id or local folder")
-    p.add_argument("--strategy", default="top")
-    p.add_argument("--k", type=int, default=0, help="number of layers to drop")
-    p.add_argument("--layers", type=int, nargs="+", help="explicit 0-based indices (overrides --strategy)")
-    p.add_argument("--out", required=True)
+    p.add_argument("--strategy", help="how to choose the k layers (default top); see `poorman strategies`")
+    p.add_argument("--k", type=int, help="number of layers to drop")
+    p.add_argument("--layers", type=int, nargs="+", help="explicit 0-based indices (instead of --strategy/--k)")
+    p.add_argument("--out", required=True, help="a new folder for the pruned checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="replace --out if it exists (atomically)")
     p.add_argument("--calibration", help="text file (one a line), FILE:COLUMN of a CSV/JSONL/Parquet file, "
                                          "or glue:TASK, for contribution/angular")
-    p.add_argument("--calibration-size", type=int, default=256)
+    p.add_argument("--calibration-size", type=_positive_int, default=256, help="calibration texts used")
     p.add_argument("--token", default="mean", choices=["first", "last", "mean"])
     p.set_defaults(func=cmd_drop)
 
@@ -213,9 +254,12 @@ def main(argv=None):
 
     args = parser.parse_args(argv)
     try:
-        args.func(args)
-    except (ValueError, OSError) as err:  # bad input (e.g. no such model): a message, not a traceback
-        raise SystemExit(f"poorman {args.command}: {err}") from None
+        with warnings.catch_warnings():  # warnings read as notes of this command, not as code locations
+            warnings.showwarning = lambda message, *_: print(f"poorman {args.command}: {message}", file=sys.stderr)
+            args.func(args)
+    except (ValueError, OSError, ImportError) as err:  # bad input (e.g. no such model): a message, not a traceback
+        hint = f" ({OFFLINE_HINT})" if "cannot be loaded" in str(err) and OFFLINE_HINT not in str(err) else ""
+        raise SystemExit(f"poorman {args.command}: {err}{hint}") from None
 
 
 if __name__ == "__main__":

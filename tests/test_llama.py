@@ -2,6 +2,7 @@
 
 import pytest
 import torch
+import transformers
 from transformers import AutoModelForCausalLM
 
 from poorman.core.surgery import drop_layers
@@ -49,8 +50,13 @@ def test_generate_with_cache(model_type, drop):
 ])
 def test_sliding_layers_keep_their_type(model_type, drop, types, threshold, tmp_path):
     model, inputs, out = check_drop(model_type, "clm", drop)
-    assert model.config.layer_types == types
     assert model.config.max_window_layers == threshold
+    if getattr(model.config, "layer_types", None) is None:
+        # older transformers (4.45) have no layer_types and slide only under flash attention: the recount
+        # and an exact reload are all there is to check
+        check_reload(model, inputs, out, "clm", tmp_path)
+        pytest.skip(f"transformers {transformers.__version__} has no {model_type} config.layer_types")
+    assert model.config.layer_types == types
     assert model.base_model.has_sliding_layers == ("sliding_attention" in types)
     assert [layer.self_attn.sliding_window is not None for layer in model.base_model.layers] == \
         [t == "sliding_attention" for t in types]

@@ -100,10 +100,7 @@ def check_models(profile):
         try:
             config = model_config(model)
         except (OSError, ValueError) as err:  # not found, or not even a valid repo id or folder
-            raise ValueError(f"model {model!r} of profile {profile.name!r} cannot be loaded: {err}. "
-                             f"Offline, run `python scripts/offline_models.py` and set HF_HUB_OFFLINE=1; "
-                             f"available offline: sentence-transformers/all-mpnet-base-v2, "
-                             f"sentence-transformers/all-MiniLM-L6-v2") from None
+            raise ValueError(f"model {model!r} of profile {profile.name!r} cannot be loaded: {err}") from None
         for strategy, k in _pairs(profile, model):
             try:
                 select_layers(strategy, config.num_hidden_layers, k, scores=None)

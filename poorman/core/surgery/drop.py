@@ -18,8 +18,9 @@ from .adapters import get_adapter
 from .adapters.base import configs_of
 
 
-def _validate(layers, num_layers):
-    """Turn `layers` into a set of ints, or raise without touching anything."""
+def validate_layers(layers, num_layers):
+    """Turn `layers` into a set of ints, or raise without touching anything (callers may check
+    before loading any weights: num_layers can come from Adapter.config_depth)."""
     try:
         items = list(layers)
     except TypeError:
@@ -76,7 +77,7 @@ def drop_layers(model, layers, *, strategy=None):
     """
     adapter = get_adapter(model)
     num_layers = adapter.num_layers(model)
-    drop = _validate(layers, num_layers)
+    drop = validate_layers(layers, num_layers)
     try:
         json.dumps(strategy)
     except (TypeError, ValueError):

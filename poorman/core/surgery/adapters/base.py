@@ -99,7 +99,15 @@ class Adapter:
         """Depth in layer applications; drop_layers indices run over 0..num_layers-1."""
         return len(self.layer_list(model))
 
+    def config_depth(self, config) -> int:
+        """num_layers as the config states it, so arguments can be checked before loading weights."""
+        return getattr(config, self.depth_config_fields[0])
+
     # ---- family hooks (default: nothing to do) ---------------------------------
+
+    def load_kwargs(self, config) -> dict:
+        """from_pretrained arguments under which every drop of this model can be done exactly."""
+        return {}
 
     def check(self, model, keep):
         """Raise before any mutation if this particular drop cannot be done exactly."""
