@@ -130,9 +130,10 @@ def frontier(points, size):
 
 # ----------------------------------------------------------------------------- claims
 def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
-    """Pruning ~40% of the parameters keeps 98%: at the K whose removed parameter share is within
-    `tolerance` of `share`, confirmed if some strategy's gain-share interval lies at or above
-    `keep`, contradicted if every strategy's lies below it."""
+    """At the K whose removed share of the parameters (embeddings and head included) is within
+    5 points of 40%: confirmed if some strategy's gain-share interval lies wholly at or above 98%,
+    contradicted if every strategy's lies wholly below 98%, inconclusive otherwise; not testable
+    if no K removes 35-45% of the parameters."""
     per, measured = {}, []
     for m in models_of(runs, "pruned"):
         shares = param_share_removed(runs, m)
@@ -155,9 +156,10 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
 
 
 def check_on_par(runs, floor, margin=0.02):
-    """On par with DistilBERT: the best pruned BERT with DistilBERT's depth against DistilBERT, mean
-    score over common tasks. Confirmed if the 95% interval of the difference lies within
-    +-`margin` (2 points), contradicted if it lies outside, inconclusive otherwise."""
+    """The pruned BERT with DistilBERT's depth whose gain share is highest, against DistilBERT:
+    the difference of their mean scores over the tasks both have, with its 95% interval.
+    Confirmed if the interval lies within +-2 points, contradicted if it lies wholly outside
+    them, inconclusive otherwise; not testable without a bert-base and a distilbert-base."""
     bert, ref = models_of(runs, "pruned", "bert"), models_of(runs, "reference", "distilbert")
     if not bert or not ref:
         return Verdict("on_par_with_distilbert", NOT_TESTABLE,
@@ -184,8 +186,9 @@ def check_on_par(runs, floor, margin=0.02):
 
 
 def check_lower_critical(runs, floor):
-    """The lower layers are the most critical: bottom is the worst strategy at every K (alone:
-    confirmed; outside the worst tie at some K: contradicted)."""
+    """Confirmed if bottom is the worst strategy at every K on its own (its interval below every
+    other's), contradicted if at some K it is outside the worst tie (the lowest strategy's
+    interval lies wholly below it), inconclusive otherwise."""
     per, measured = {}, []
     for m in models_of(runs, "pruned"):
         g = strategy_gains(runs, floor, m)
@@ -201,8 +204,9 @@ def check_lower_critical(runs, floor):
 
 
 def check_top_best(runs, floor):
-    """Dropping the top layers works best: top is the best strategy at every K (alone: confirmed;
-    outside the best tie at some K: contradicted)."""
+    """Confirmed if top is the best strategy at every K on its own (its interval above every
+    other's), contradicted if at some K it is outside the best tie (the leader's interval lies
+    wholly above it), inconclusive otherwise."""
     per, measured = {}, []
     for m in models_of(runs, "pruned"):
         g = strategy_gains(runs, floor, m)
@@ -218,9 +222,10 @@ def check_top_best(runs, floor):
 
 
 def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
-    """Paraphrase and similarity tasks are more robust: the gain share pooled over every pruned
-    cell (strategy x K) of those tasks against that of the other tasks, over the cells every task
-    has. Confirmed if the first interval lies above the second, contradicted if below."""
+    """The gain share pooled over every strategy x K cell that all tasks have, on the paraphrase
+    and similarity tasks (MRPC, QQP, STS-B) against the other tasks: confirmed if the first
+    interval lies wholly above the second, contradicted if wholly below, inconclusive if they
+    overlap; not testable without tasks of both kinds."""
     per, measured = {}, []
     for m in models_of(runs, "pruned"):
         d = runs[runs.model == m]
@@ -254,9 +259,9 @@ NEED_PAIR = "pruned runs of bert-base and xlnet-base-cased on the same tasks and
 
 
 def check_objective(runs, floor):
-    """Models pre-trained with a different objective react differently: confirmed if at some K
-    the best ties of BERT and XLNet share no strategy, contradicted if at every K both are the
-    same single strategy, inconclusive otherwise."""
+    """Confirmed if at some K the strategies tied for best on BERT and on XLNet have none in
+    common, contradicted if at every K both have the same single best strategy, inconclusive
+    otherwise; not testable without pruned runs of a bert-base and the xlnet-base."""
     pair = _pair(runs, "objective_matters", NEED_PAIR)
     if isinstance(pair, Verdict):
         return pair
@@ -272,8 +277,9 @@ def check_objective(runs, floor):
 
 
 def check_xlnet_top(runs, floor):
-    """XLNet is more robust to dropping its top layers than BERT: top's gain share at the largest
-    K both have; confirmed if XLNet's interval lies above BERT's, contradicted if below."""
+    """The gain share of top at the largest K both models have: confirmed if XLNet's interval
+    lies wholly above BERT's, contradicted if wholly below, inconclusive if they overlap; not
+    testable without pruned runs of a bert-base and the xlnet-base."""
     pair = _pair(runs, "xlnet_robust_top", NEED_PAIR)
     if isinstance(pair, Verdict):
         return pair

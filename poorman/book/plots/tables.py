@@ -131,7 +131,7 @@ def variant_points(runs, variants, model, reference, tasks):
             continue
         mean, lo, hi, n = task_mean(g)
         params, latency = _size(variants, g, g.model.iloc[0], role, k)
-        name = g.model.iloc[0].split("/")[-1]
+        name = g.model.iloc[0]
         rows.append({"variant": f"{name} {strategy} K={k}" if kind == "pruned" else f"{name} ({'full' if kind == 'full' else 'distilled'})",
                      "kind": kind, "strategy": strategy, "k": int(k), "layers": int(g.num_layers.iloc[0]),
                      "params_m": params, "latency_ms": latency, "score": mean, "lo": lo, "hi": hi, "n": n})
