@@ -22,13 +22,13 @@ def make_runs(drops, model="m", tasks=("sst2",), ks=(2, 4, 6), base=0.9, noise=0
         for seed in seeds:
             rows.append(dict(model=model, role="baseline", strategy="none", k=0, task=task, seed=seed,
                              score=b + wobble[seed], params_total=(21 + per_layer * layers) * 1e6,
-                             num_layers=layers, original_layers=layers))
+                             num_layers=layers, original_layers=layers, latency_ms=10.0 * layers))
             for s in STRATEGIES:
                 for k in ks:
                     d = drops.get((s, k), drops.get(s, 0.1)) + (task_drop or {}).get(task, 0.0)
                     rows.append(dict(model=model, role=role, strategy=s, k=k, task=task, seed=seed,
                                      score=b - d + wobble[seed], params_total=(21 + per_layer * (layers - k)) * 1e6,
-                                     num_layers=layers - k, original_layers=layers))
+                                     num_layers=layers - k, original_layers=layers, latency_ms=10.0 * (layers - k)))
     return pd.DataFrame(rows)
 
 

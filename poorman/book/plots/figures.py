@@ -137,17 +137,18 @@ def task_grid(runs, floor, model, tasks):
         ax.set_ylabel("dev score (%)")
     spare = axes.flat[len(tasks)] if len(tasks) < axes.size else None
     handles = [Line2D([], [], color=palette.strategy_colour(s), marker="o", ls="", label=s) for s in strategies]
-    handles += [Line2D([], [], color=palette.BASELINE_COLOUR, label="full model (band: 95% interval)"),
-                Line2D([], [], color=palette.CONSTANT_COLOUR, ls="--", label="constant predictor"),
-                Line2D([], [], color="#444444", marker="x", ls="", label="a seed that never took off")]
+    handles += [Line2D([], [], color="#888888", marker="o", ms=3, ls="", label="one seed (big: mean, 95% interval)"),
+                Line2D([], [], color="#444444", marker="x", ls="", label="a seed that never took off"),
+                Line2D([], [], color=palette.BASELINE_COLOUR, label="full model (band: 95% interval)"),
+                Line2D([], [], color=palette.CONSTANT_COLOUR, ls="--", label="constant predictor")]
     for ax in axes.flat[len(tasks) + 1:]:
         ax.set_visible(False)
     if spare is not None:
         spare.axis("off")
-        spare.legend(handles=handles, title="strategy (mean, 95% interval; dots: seeds)", loc="center")
+        spare.legend(handles=handles, loc="center left", ncol=1)
     else:
-        fig.legend(handles=handles, loc="lower center", ncol=4, title="strategy (mean, 95% interval; dots: seeds)")
-    fig.tight_layout(rect=(0, 0 if spare is not None else 0.1 + 0.25 / nrows, 1, 1))
+        fig.legend(handles=handles, loc="lower center", ncol=3)
+    fig.tight_layout(rect=(0, 0 if spare is not None else 0.36 / nrows, 1, 1))
     return fig
 
 

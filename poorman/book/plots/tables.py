@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..palette import ordered
-from ..stats import cells, kept, mean_interval, task_mean
+from ..stats import cells, kept, mean_interval, never_took_off, task_mean
 
 FULL_SEEDS = 3
 
@@ -72,6 +72,11 @@ def baseline_table(runs, floor, role="baseline"):
                      "constant predictor": round(100 * floor[task], 1),
                      "headroom (points)": round(100 * (mean - floor[task]), 1)})
     return pd.DataFrame(rows)
+
+
+def failed_runs(df, floor, margin=0.01):
+    """Runs within `margin` of the constant predictor's score on their task (stats.never_took_off)."""
+    return never_took_off(df, floor, margin)
 
 
 def failed_table(failed, floor):
@@ -141,5 +146,5 @@ def variant_points(runs, variants, model, reference, tasks):
     return out
 
 
-__all__ = ["interval", "show", "score_table", "kept_table", "baseline_table", "failed_table", "kept_by_task",
+__all__ = ["failed_runs", "interval", "show", "score_table", "kept_table", "baseline_table", "failed_table", "kept_by_task",
            "variant_points", "size_table"]
