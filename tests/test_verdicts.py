@@ -171,3 +171,9 @@ def test_every_claim_gets_a_verdict():
     found = verdicts.all_claims(make_runs({"top": 0.0}), FLOOR)
     assert set(found) == set(verdicts.CHECKS)
     assert all(v.verdict in (CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE) for v in found.values())
+
+
+def test_ties_ignore_the_tables_index():
+    t = table([("top", 0.95, 0.93, 0.97), ("bottom", 0.5, 0.4, 0.6)])
+    t.index = [0, 0]   # as after concatenating per-model tables
+    assert verdicts.tied(t) == ["top"]

@@ -45,7 +45,7 @@ class Chapter:
 
     def models(self, role):
         """Model ids with runs of `role` (baseline, pruned, reference), in the profile's order."""
-        order = self.prof.prune_models + self.prof.reference_models
+        order = dict.fromkeys(self.prof.prune_models + self.prof.reference_models)
         present = set(self.runs[self.runs.role == role].model)
         return [m for m in order if m in present]
 

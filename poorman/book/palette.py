@@ -17,7 +17,7 @@ REFERENCE_COLOUR = "#7f7f7f"    # the distilled reference model
 CONSTANT_COLOUR = "#b0b0b0"     # the constant predictor
 MODEL_COLOURS = ["#0173b2", "#d55e00", "#029e73", "#cc78bc", "#ca9161", "#de8f05"]  # per model, in order
 TASK_COLOURS = ["#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#56b4e9", "#949494", "#ece133"]
-FIGURE_WIDTH = 9.0   # inches
+FIGURE_WIDTH = 8.2   # inches: 902 px, wider than the text column (688 px in a 1280 px window)
 DPI = 110
 
 
@@ -33,6 +33,6 @@ def ordered(strategies):
 
 def use():
     """Set the theme once: white grid, readable fonts at the column's width, tight PNGs."""
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=1.05)
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
     mpl.rcParams.update({"figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
                          "legend.frameon": False, "axes.titlesize": "medium"})

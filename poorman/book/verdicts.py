@@ -77,6 +77,7 @@ def pct(x, lo, hi):
 def tied(table, col="gain", worst=False):
     """The strategies tied for best (or worst) in `table` (rows of one K): the leader and every
     strategy whose interval overlaps the leader's. All of them if no point estimate exists."""
+    table = table.reset_index(drop=True)
     if table[col].isna().all():
         return sorted(table.strategy)
     lead = table.loc[table[col].idxmin() if worst else table[col].idxmax()]
@@ -114,8 +115,11 @@ def _verdict_by_ties(ties, strategy):
     return CONFIRMED if all(t == [strategy] for t in ties.values()) else INCONCLUSIVE
 
 
-def _describe_ties(ties):
-    return ", ".join(f"K={k}: {' = '.join(t)}" for k, t in ties.items())
+def _describe_ties(ties, gains):
+    """'K=2: top = alternate-even, K=4: all 7 tie, ...'"""
+    counts = gains.groupby("k").strategy.nunique()
+    return ", ".join(f"K={k}: " + (f"all {len(t)} tie" if len(t) == counts[k] > 2 else " = ".join(t))
+                     for k, t in ties.items())
 
 
 def frontier(points, size):
@@ -197,7 +201,7 @@ def check_lower_critical(runs, floor):
             continue
         ties = ties_by_k(g, worst=True)
         per[m] = _verdict_by_ties(ties, "bottom")
-        measured.append(f"{short(m)}, worst: {_describe_ties(ties)}")
+        measured.append(f"{short(m)}, worst: {_describe_ties(ties, g)}")
     return combine("lower_layers_critical", per, measured) or Verdict(
         "lower_layers_critical", NOT_TESTABLE, "no pruned runs of bottom and another strategy", "models",
         "pruned runs of the bottom strategy and at least one other, with their baseline")
@@ -215,7 +219,7 @@ def check_top_best(runs, floor):
             continue
         ties = ties_by_k(g)
         per[m] = _verdict_by_ties(ties, "top")
-        measured.append(f"{short(m)}, best: {_describe_ties(ties)}")
+        measured.append(f"{short(m)}, best: {_describe_ties(ties, g)}")
     return combine("top_best", per, measured) or Verdict(
         "top_best", NOT_TESTABLE, "no pruned runs of top and another strategy", "models",
         "pruned runs of the top strategy and at least one other, with their baseline")
@@ -273,7 +277,8 @@ def check_objective(runs, floor):
     same = all(ties[0][k] == ties[1][k] and len(ties[0][k]) == 1 for k in ks)
     verdict = CONFIRMED if disjoint else CONTRADICTED if same else INCONCLUSIVE
     return Verdict("objective_matters", verdict, "; ".join(
-        f"{short(m)}, best: {_describe_ties({k: t[k] for k in ks})}" for m, t in zip(pair, ties)))
+        f"{short(m)}, best: {_describe_ties({k: t[k] for k in ks}, strategy_gains(runs, floor, m))}"
+        for m, t in zip(pair, ties)))
 
 
 def check_xlnet_top(runs, floor):

@@ -88,9 +88,8 @@ def kept_plot(gains, line=None, line_label=None):
                 floor=-60, ceil=160)
     axes[0].set_ylabel("% (mean over tasks, 95% interval)")
     handles, labels = axes[0].get_legend_handles_labels()
-    fig.legend(handles, labels, title="strategy", loc="lower center", ncol=min(len(labels), 7),
-               bbox_to_anchor=(0.5, -0.02))
-    fig.tight_layout(rect=(0, 0.1, 1, 1))
+    fig.legend(handles, labels, title="strategy", loc="lower center", ncol=min(len(labels), 4))
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
     return fig
 
 
@@ -169,8 +168,8 @@ def robustness_plot(gains, labels):
         _limits(ax, 100 * pd.concat([gains.gain, gains.gain_lo, gains.gain_hi, pd.Series([1.0])]), floor=-60, ceil=160)
     axes[0, 0].set_ylabel("gain share kept (%, 95% interval)")
     handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, names, title="strategy", loc="lower center", ncol=min(len(names), 7))
-    fig.tight_layout(rect=(0, 0.12, 1, 1))
+    fig.legend(handles, names, title="strategy", loc="lower center", ncol=min(len(names), 4))
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
     return fig
 
 
@@ -223,8 +222,8 @@ def frontier_plot(points):
                 for s in palette.ordered(points[points.kind == "pruned"].strategy.unique())]
     handles += [Line2D([], [], color="#555555", marker=m, ls="", label=f"K={k}") for k, m in ((2, "o"), (4, "^"), (6, "v"))
                 if k in set(points.k)]
-    fig.legend(handles=handles, loc="lower center", ncol=5)
-    fig.tight_layout(rect=(0, 0.16, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=4)
+    fig.tight_layout(rect=(0, 0.22, 1, 1))
     return fig
 
 

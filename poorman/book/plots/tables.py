@@ -29,7 +29,7 @@ def interval(mean, lo, hi, n=None, scale=100, digits=1):
 
 def show(df, caption=None):
     """A table without the index column."""
-    styler = df.style.hide(axis="index")
+    styler = df.style.hide(axis="index").format(precision=1, na_rep="")
     return styler.set_caption(caption) if caption else styler
 
 
@@ -137,7 +137,7 @@ def variant_points(runs, variants, model, reference, tasks):
         mean, lo, hi, n = task_mean(g)
         params, latency = _size(variants, g, g.model.iloc[0], role, k)
         name = g.model.iloc[0]
-        rows.append({"variant": f"{name} {strategy} K={k}" if kind == "pruned" else f"{name} ({'full' if kind == 'full' else 'distilled'})",
+        rows.append({"variant": f"{strategy} K={k}" if kind == "pruned" else f"{name} ({'full' if kind == 'full' else 'distilled'})",
                      "kind": kind, "strategy": strategy, "k": int(k), "layers": int(g.num_layers.iloc[0]),
                      "params_m": params, "latency_ms": latency, "score": mean, "lo": lo, "hi": hi, "n": n})
     out = pd.DataFrame(rows)
