@@ -14,7 +14,11 @@
     Python traceback. Every page built from a notebook shows at least
     --min-figures figures (<img> with a data: URI or a non-empty file under
     _images/) and a Colab launch link. Use --min-figures-for PAGE=N to set a
-    different minimum for one page.
+    different minimum for one page. Chromium lays each page out at --width pixels
+    and a script measures it there: every figure has loaded (a decoded image with
+    a width), and every figure in a cell tagged `task-grid` (the per-task grid)
+    spans the full width of the text column (a paragraph's width, 3% tolerance).
+    With --screenshots DIR, a full-page PNG of each page is written to DIR.
 
 `jupyter-book build book/` with the top-level _config.yml writes the HTML to
 _build/html (next to _config.yml), not to book/_build/html.
@@ -27,7 +31,9 @@ import argparse
 import base64
 import difflib
 import html.parser
+import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -41,6 +47,23 @@ CHROMIUM_FLAGS = [
     "--disable-dev-shm-usage",
 ]
 TRACEBACK_TEXT = "Traceback (most recent call last)"
+FULL_WIDTH_TAG = "tag_task-grid"   # MyST-NB gives a cell's tags to its HTML as tag_<tag> classes
+# Runs in the page once it has loaded; leaves its measurements as JSON in <pre id="check-book">.
+MEASURE_JS = """
+window.addEventListener('load', () => {
+  const main = document.querySelector('article') || document.querySelector('main') || document.body;
+  const para = [...main.querySelectorAll('p')].map(p => p.getBoundingClientRect().width);
+  const imgs = [...main.querySelectorAll('img')].map(img => ({
+    src: img.getAttribute('src') || '', loaded: img.complete && img.naturalWidth > 0,
+    width: img.getBoundingClientRect().width, natural: img.naturalWidth,
+    fullWidthCell: !!img.closest('.%s')}));
+  const out = document.createElement('pre');
+  out.id = 'check-book'; out.style.display = 'none';
+  out.textContent = JSON.stringify({column: para.length ? Math.max(...para) : 0, images: imgs,
+                                    height: document.documentElement.scrollHeight});
+  document.body.appendChild(out);
+});
+""" % FULL_WIDTH_TAG
 COLAB = "https://colab.research.google.com/github/"
 SKIP_DIRS = {"_build", ".ipynb_checkpoints"}
 
@@ -226,12 +249,54 @@ def find_chromium(explicit):
     return None
 
 
-def dump_dom(chromium, page, timeout):
+def instrumented(page, folder):
+    """A copy of `page` in `folder` that loads its resources from the page's own folder (<base>)
+    and runs MEASURE_JS."""
+    text = page.read_text(encoding="utf8")
+    base = f'<base href="{page.resolve().parent.as_uri()}/">'
+    text = re.sub(r"<head[^>]*>", lambda m: m.group(0) + base, text, count=1)
+    text = text.replace("</body>", f"<script>{MEASURE_JS}</script></body>", 1)
+    copy = Path(folder) / page.name
+    copy.write_text(text, encoding="utf8")
+    return copy
+
+
+def run_chromium(chromium, page, timeout, *args):
     with tempfile.TemporaryDirectory(prefix="check-book-chromium-") as profile:
-        cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--dump-dom",
-               page.resolve().as_uri()]
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    return proc.returncode, proc.stdout, proc.stderr
+        cmd = [chromium, *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--allow-file-access-from-files",
+               "--virtual-time-budget=5000", "--hide-scrollbars", *args, page.resolve().as_uri()]
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+
+
+def dump_dom(chromium, page, timeout, width=1280):
+    """(returncode, DOM after load, stderr, measurements or None) of the page at `width` pixels."""
+    with tempfile.TemporaryDirectory(prefix="check-book-page-") as folder:
+        proc = run_chromium(chromium, instrumented(page, folder), timeout, f"--window-size={width},1000",
+                            "--dump-dom")
+    found = re.search(r'<pre id="check-book"[^>]*>(.*?)</pre>', proc.stdout, re.S)
+    measured = json.loads(html.unescape(found.group(1))) if found else None
+    return proc.returncode, proc.stdout, proc.stderr, measured
+
+
+def screenshot(chromium, page, out, width, height, timeout):
+    """A PNG of the whole page (`height` pixels tall, capped at 16000)."""
+    with tempfile.TemporaryDirectory(prefix="check-book-page-") as folder:
+        run_chromium(chromium, instrumented(page, folder), timeout,
+                     f"--window-size={width},{min(int(height) + 20, 16000)}", f"--screenshot={out}")
+    return Path(out).is_file()
+
+
+def check_layout(name, measured, report):
+    """Every figure loaded; every full-width figure spans the text column."""
+    if measured is None:
+        report.fail(name, "the layout script did not run (no measurements in the DOM)")
+        return
+    for img in measured["images"]:
+        if not img["loaded"]:
+            report.fail(name, f"a figure did not load in the browser: {img['src'][:60]}")
+        elif img["fullWidthCell"] and img["width"] < 0.97 * measured["column"]:
+            report.fail(name, f"the per-task grid is {img['width']:.0f}px wide in a {measured['column']:.0f}px "
+                              f"text column (natural width {img['natural']}px): draw it wider")
 
 
 def figure_ok(src, html_dir):
@@ -251,7 +316,8 @@ def figure_ok(src, html_dir):
     return None  # not a figure (logos, icons)
 
 
-def check_html(html_dir, book, toc_path, report, chromium, min_figures, per_page, timeout):
+def check_html(html_dir, book, toc_path, report, chromium, min_figures, per_page, timeout,
+               width=1280, screenshots=None):
     html_dir = Path(html_dir)
     if not html_dir.is_dir():
         report.fail(rel(html_dir), "no such folder; run `jupyter-book build book/` first")
@@ -266,7 +332,7 @@ def check_html(html_dir, book, toc_path, report, chromium, min_figures, per_page
             report.fail(rel(page), f"missing: _toc.yml lists {name!r}")
             continue
         try:
-            rc, dom, err = dump_dom(chromium, page, timeout)
+            rc, dom, err, measured = dump_dom(chromium, page, timeout, width)
         except subprocess.TimeoutExpired:
             report.fail(rel(page), f"Chromium did not finish within {timeout}s")
             continue
@@ -290,7 +356,14 @@ def check_html(html_dir, book, toc_path, report, chromium, min_figures, per_page
             report.fail(rel(page), f"{broken} figure(s) point at empty or missing images")
         if good < needed:
             report.fail(rel(page), f"renders {good} figure(s), expected at least {needed}")
-        print(f"  {name}.html: {good} figure(s), {len(dom)} bytes of DOM")
+        check_layout(rel(page), measured, report)
+        grids = [i for i in (measured or {}).get("images", []) if i["fullWidthCell"]]
+        if screenshots and measured:
+            Path(screenshots).mkdir(parents=True, exist_ok=True)
+            screenshot(chromium, page, Path(screenshots) / f"{name}.png", width, measured["height"], timeout)
+        print(f"  {name}.html: {good} figure(s), {len(dom)} bytes of DOM"
+              + (f", text column {measured['column']:.0f}px" if measured else "")
+              + "".join(f", task grid {g['width']:.0f}px" for g in grids))
     return len(pages)
 
 
@@ -317,6 +390,8 @@ def main(argv=None):
     ap.add_argument("--min-figures-for", action="append", metavar="PAGE=N",
                     help="a different minimum for one page, e.g. appendix_reproducibility=0")
     ap.add_argument("--timeout", type=int, default=90, help="seconds per page in Chromium")
+    ap.add_argument("--width", type=int, default=1280, help="browser window width in pixels (default: %(default)s)")
+    ap.add_argument("--screenshots", type=Path, metavar="DIR", help="write a full-page PNG of each page to DIR")
     args = ap.parse_args(argv)
 
     root = args.root.resolve()
@@ -325,7 +400,8 @@ def main(argv=None):
     if args.html is not None:
         html_dir = args.html if args.html.is_absolute() else (Path.cwd() / args.html)
         n = check_html(html_dir, book, toc, report, find_chromium(args.chromium),
-                       args.min_figures, parse_per_page(args.min_figures_for), args.timeout)
+                       args.min_figures, parse_per_page(args.min_figures_for), args.timeout,
+                       args.width, args.screenshots)
         return report.finish(f"check_book --html: {n} page(s)")
     n_nb = check_errors(book, report)
     n_src = check_sources(notebooks, book, report, prose=args.prose)

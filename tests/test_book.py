@@ -1,4 +1,5 @@
-"""The book: built from the committed notebooks, checked, and one chapter re-executed on smoke."""
+"""The book: built from the committed notebooks, checked, and every chapter executed on the smoke
+store (real tiny runs) and on a partial paper-shaped store (the paper's model ids)."""
 
 import shutil
 import subprocess
@@ -11,6 +12,8 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from set_repository import configured_url, notebook_urls  # noqa: E402
+
+CHAPTERS = ["claims", "01_strategies", "02_bert_vs_xlnet", "03_distilbert", "appendix_reproducibility"]
 
 
 def test_colab_install_cells_name_the_configured_repository():
@@ -25,6 +28,23 @@ def test_committed_notebooks_are_clean_and_current():
     assert out.returncode == 0, out.stdout + out.stderr
 
 
+def test_notebooks_only_read_the_store():
+    for name in CHAPTERS:
+        text = (ROOT / "notebooks" / f"{name}.md").read_text()
+        body = text.replace('subprocess.run(["poorman", "sweep"', "")   # the Colab-only cell runs the CLI
+        for call in ("sweep(", "run_one(", "Trainer("):
+            assert call not in body, f"notebooks/{name}.md calls {call}: only `poorman book` runs things"
+
+
+def test_committed_notebooks_hide_the_injected_parameters():
+    for name in CHAPTERS:
+        nb = nbformat.read(ROOT / "book" / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            tags = cell.get("metadata", {}).get("tags", [])
+            if "injected-parameters" in tags:
+                assert "remove-cell" in tags, f"book/{name}.ipynb shows papermill's injected cell"
+
+
 @pytest.mark.slow
 def test_book_builds_and_renders_figures(tmp_path):
     jb = Path(sys.executable).parent / "jupyter-book"
@@ -32,24 +52,69 @@ def test_book_builds_and_renders_figures(tmp_path):
                            capture_output=True, text=True)  # into tmp_path/_build, not the repository's
     assert build.returncode == 0, build.stdout[-3000:] + build.stderr[-3000:]
     html = tmp_path / "_build" / "html"
-    for page in ("01_strategies", "02_bert_vs_xlnet", "03_distilbert", "appendix_reproducibility"):
+    for page in CHAPTERS:
         assert (html / f"{page}.html").exists()
+    assert list((html / "_downloads").rglob("all_runs.csv")), "the CSV of every run is not in the book"
     if not shutil.which("chromium"):
         pytest.skip("chromium not installed (.ci/install_chromium.sh): rendered-page check skipped")
-    check = subprocess.run([sys.executable, ".ci/check_book.py", "--html", str(html)], cwd=ROOT,
-                           capture_output=True, text=True)
+    shots = tmp_path / "shots"
+    check = subprocess.run([sys.executable, ".ci/check_book.py", "--html", str(html), "--screenshots",
+                            str(shots)], cwd=ROOT, capture_output=True, text=True)
     assert check.returncode == 0, check.stdout[-3000:] + check.stderr[-3000:]
+    assert "task grid" in check.stdout
+    assert len(list(shots.glob("*.png"))) >= len(CHAPTERS)
+
+
+def execute_all(tmp_path, profile):
+    from poorman.book.build import execute
+    outputs = {}
+    for name in CHAPTERS:
+        out = tmp_path / f"{name}.ipynb"
+        execute(ROOT / "notebooks" / f"{name}.md", out, profile, cwd=tmp_path)
+        nb = nbformat.read(out, as_version=4)
+        errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
+        assert not errors, f"{name}: {errors[0].ename}: {errors[0].evalue}"
+        outputs[name] = nb
+    return outputs
+
+
+def glued(nb, key):
+    for cell in nb.cells:
+        for o in cell.get("outputs", []):
+            if o.get("metadata", {}).get("scrapbook", {}).get("name") == key:
+                data = o["data"]
+                return data.get("application/papermill.record/text/markdown") or data["application/papermill.record/text/plain"]
+    raise KeyError(key)
+
+
+def images(nb):
+    return sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []))
 
 
 @pytest.mark.slow
-def test_chapter_executes_end_to_end_on_smoke(tmp_path, monkeypatch):
-    from poorman.book.build import execute
+def test_chapters_execute_on_the_smoke_store(tmp_path, monkeypatch):
+    from poorman.experiments.sweep import sweep
     monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
     monkeypatch.setenv("POORMAN_ROOT", str(ROOT))
-    out = tmp_path / "01_strategies.ipynb"
-    execute(ROOT / "notebooks/01_strategies.md", out, "smoke", cwd=ROOT / "book")
-    nb = nbformat.read(out, as_version=4)
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.output_type == "error"]
-    assert sum("image/png" in o.get("data", {}) for o in outputs) >= 4
-    assert (tmp_path / "results/smoke/runs").is_dir()
+    sweep("smoke", log=lambda *a: None)
+    nbs = execute_all(tmp_path, "smoke")
+    assert images(nbs["01_strategies"]) >= 4
+    assert "not testable with these models" in glued(nbs["02_bert_vs_xlnet"], "objective_verdict")
+    assert "not testable with these models" in glued(nbs["03_distilbert"], "on_par_verdict")
+    assert (tmp_path / "all_runs.csv").read_text().count("\n") == 27   # header + 26 smoke runs
+
+
+@pytest.mark.slow
+def test_chapters_execute_on_a_partial_paper_shaped_store(tmp_path, monkeypatch):
+    from paper_store import profile_yaml, write_store
+    from poorman.experiments.profiles import load_profile
+    glue_dir = load_profile("smoke").resolved_glue_dir()
+    profile = profile_yaml(tmp_path, glue_dir)
+    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
+    monkeypatch.setenv("POORMAN_ROOT", str(ROOT))
+    write_store(tmp_path / "results", profile, partial=True)
+    nbs = execute_all(tmp_path, str(profile))
+    assert "BERT and an XLNet" in glued(nbs["02_bert_vs_xlnet"], "pair_note")
+    assert "not testable" not in glued(nbs["02_bert_vs_xlnet"], "objective_verdict")
+    assert "not testable" not in glued(nbs["03_distilbert"], "on_par_verdict")
+    assert "partial" in str([o for c in nbs["01_strategies"].cells for o in c.get("outputs", [])])

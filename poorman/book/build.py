@@ -2,8 +2,9 @@
 
     notebooks/*.md --jupytext--> .ipynb --papermill(profile)--> book/*.ipynb --jupyter-book--> _build/html
 
-A notebook is re-executed only if its code changed, it ran with another
-profile, or --rerun is given; the heavy work inside it reads the run store.
+This is the one place that runs anything: the sweep (missing runs) and the caches the chapters
+read (layer scores, the size and latency table). The notebooks only read the store. A notebook
+is re-executed only if its code changed, it ran with another profile, or --rerun is given.
 """
 
 import os
@@ -44,6 +45,17 @@ def is_current(source_md, executed, profile, tasks=None):
             and code_cells(jupytext.read(source_md)) == code_cells(done))
 
 
+def hide_injected(executed):
+    """Tag papermill's injected parameters cell remove-cell: the page shows the notebook's own."""
+    import nbformat
+    nb = nbformat.read(executed, as_version=4)
+    for cell in nb.cells:
+        tags = cell.get("metadata", {}).get("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = tags + ["remove-cell"]
+    nbformat.write(nb, executed)
+
+
 def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd=None):
     """jupytext -> papermill with the profile's parameters, into `executed`."""
     import jupytext
@@ -54,10 +66,25 @@ def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd
         jupytext.write(nb, src)
         papermill.execute_notebook(str(src), str(executed), parameters={"profile": profile, **(parameters or {})},
                                    kernel_name=kernel, cwd=str(cwd or executed.parent), progress_bar=False)
+    hide_injected(executed)
+
+
+def fill_caches(profile, tasks=None):
+    """Compute what the chapters read besides the runs: every model's layer scores on every task,
+    and the side-by-side size and latency table."""
+    from ..experiments.finetune import calibration_scores
+    from ..experiments.profiles import load_profile
+    from ..experiments.speed import variant_table
+    prof = load_profile(profile).with_overrides(tasks=tasks)
+    for model in prof.prune_models + prof.reference_models:
+        for task in prof.tasks:
+            calibration_scores(model, task, prof)
+    variant_table(prof)
 
 
 def build_book(profile="cpu", rerun=False, only=None, tasks=None, sweep_first=True, build=True):
-    """Sweep what the store lacks (not for `paper`: that is for a GPU), execute stale notebooks, build."""
+    """Sweep what the store lacks and fill the caches (not for `paper`: that is for a GPU),
+    execute stale notebooks, build."""
     root = project_root()
     t0 = time.perf_counter()
     # the notebooks run in book/: point them (and this sweep) at the store under the caller's folder
@@ -65,6 +92,7 @@ def build_book(profile="cpu", rerun=False, only=None, tasks=None, sweep_first=Tr
     if sweep_first and profile != "paper":
         from ..experiments.sweep import sweep
         sweep(profile, tasks=tasks)
+        fill_caches(profile, tasks)
     for name in notebook_order(root):
         stem = Path(name).name
         if only and stem not in only:
@@ -79,4 +107,3 @@ def build_book(profile="cpu", rerun=False, only=None, tasks=None, sweep_first=Tr
         jb = Path(sys.executable).parent / "jupyter-book"  # the one beside this python, venv or not
         subprocess.run([str(jb) if jb.exists() else "jupyter-book", "build", "book/"], cwd=root, check=True)
     print(f"book ready in {time.perf_counter() - t0:.0f}s: {root / '_build/html/index.html'}")
-

@@ -1,100 +1,240 @@
-"""Figures drawn from the run store's DataFrame and the cached layer scores (seaborn)."""
+"""Figures over the run store: every score in percent, every mean with its 95% interval or its seeds.
+
+Colours come from poorman.book.palette (one colour per strategy in every chapter).
+"""
+
+import math
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.lines import Line2D
 
 from ...core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
-from .tables import retention
+from .. import palette
+from ..stats import cells, mean_interval
 
-sns.set_theme(style="whitegrid", context="notebook")
+palette.use()
+
+
+def task_title(task):
+    """GLUE's own spelling (SST-2, STS-B, ...) when the task has one."""
+    from ...experiments.tasks import get_task
+    try:
+        tsv = get_task(task).tsv
+    except ValueError:
+        return task
+    return tsv.dir if tsv else task
+
+
+def _errorbar(ax, x, mean, lo, hi, colour, label=None, marker="o", size=5):
+    """Points with 95% intervals; a missing bound draws no bar, an infinite one runs off the panel."""
+    mean, lo, hi = (np.asarray(v, dtype=float) for v in (mean, lo, hi))
+    lo, hi = np.where(np.isnan(lo), mean, lo), np.where(np.isnan(hi), mean, hi)
+    lo, hi = np.clip(lo, -1e3, 1e3), np.clip(hi, -1e3, 1e3)
+    ax.errorbar(x, mean, yerr=[mean - lo, hi - mean], fmt=marker, color=colour, ms=size, capsize=2.5,
+                lw=1.2, label=label)
+
+
+def _limits(ax, values, floor=None, ceil=None):
+    v = np.asarray([x for x in values if np.isfinite(x)], dtype=float)
+    lo, hi = v.min(), v.max()
+    pad = 0.06 * (hi - lo or 1)
+    ax.set_ylim(max(lo - pad, floor if floor is not None else -np.inf), min(hi + pad, ceil if ceil is not None else np.inf))
+
+
+def _dodge(i, n, width=0.78):
+    return (i - (n - 1) / 2) * width / n
 
 
 def strategy_diagram(num_layers=12, ks=(2, 4, 6), strategies=None, scores=None):
-    """Which layers each strategy drops (dark) for each K; 1-based layers as in the paper."""
+    """Which layers each strategy drops (red) for each K; 1-based layers as in the paper."""
     strategies = [s for s in (strategies or STRATEGIES) if s not in NEEDS_SCORES or scores is not None]
     rows, labels = [], []
-    for s in strategies:
+    for s in palette.ordered(strategies):
         for k in ks:
             dropped = select_layers(s, num_layers, k, scores=scores if s in NEEDS_SCORES else None)
             rows.append([1.0 if i in dropped else 0.0 for i in range(num_layers)])
             labels.append(f"{s}, K={k}")
-    fig, ax = plt.subplots(figsize=(0.45 * num_layers + 2.5, 0.28 * len(rows) + 1))
+    fig, ax = plt.subplots(figsize=(palette.FIGURE_WIDTH * 0.75, 0.26 * len(rows) + 1.2))
     sns.heatmap(np.array(rows), cmap=sns.color_palette(["#d9e8f5", "#b2182b"], as_cmap=True), cbar=False,
                 linewidths=0.5, linecolor="white", xticklabels=range(1, num_layers + 1), yticklabels=labels, ax=ax)
     ax.set_xlabel("layer (1 = bottom)")
     ax.set_title("Dropped layers (red) per strategy and K")
+    return fig
+
+
+def kept_plot(gains, line=None, line_label=None):
+    """Retention (left) and gain share (right: what the verdicts use) per strategy and K; `line`
+    (a fraction) draws a labelled dashed line on both panels, e.g. a claim's threshold."""
+    fig, axes = plt.subplots(1, 2, figsize=(palette.FIGURE_WIDTH, 4.4), sharex=True)
+    strategies, ks = palette.ordered(gains.strategy.unique()), sorted(gains.k.unique())
+    titles = {"retention": "retention: % of the full model's score",
+              "gain": "gain share: % of its gain over the constant\n(used by the verdicts)"}
+    for ax, col in zip(axes, titles):
+        for i, s in enumerate(strategies):
+            g = gains[gains.strategy == s].set_index("k").reindex(ks)
+            _errorbar(ax, np.arange(len(ks)) + _dodge(i, len(strategies)), 100 * g[col], 100 * g[f"{col}_lo"],
+                      100 * g[f"{col}_hi"], palette.strategy_colour(s), label=s)
+        ax.axhline(100, color=palette.BASELINE_COLOUR, lw=0.9)
+        if line is not None:
+            ax.axhline(100 * line, color="#444444", lw=1, ls="--")
+            ax.annotate(line_label or f"{100 * line:g}%", (0, 100 * line), xycoords=("axes fraction", "data"),
+                        xytext=(3, -3), textcoords="offset points", va="top", fontsize=9, color="#444444")
+        ax.set_xticks(range(len(ks)), [f"K={k}" for k in ks])
+        ax.set_title(titles[col])
+        _limits(ax, 100 * pd.concat([gains[col], gains[f"{col}_lo"], gains[f"{col}_hi"], pd.Series([1.0])]),
+                floor=-60, ceil=160)
+    axes[0].set_ylabel("% (mean over tasks, 95% interval)")
+    handles, labels = axes[0].get_legend_handles_labels()
+    fig.legend(handles, labels, title="strategy", loc="lower center", ncol=min(len(labels), 4))
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
+    return fig
+
+
+def _task_panel(ax, d, floor, task, strategies, ks):
+    c = cells(d[d.role == "pruned"])
+    for i, s in enumerate(strategies):
+        g = c[c.strategy == s].set_index("k").reindex(ks)
+        x = np.arange(len(ks)) + _dodge(i, len(strategies))
+        _errorbar(ax, x, 100 * g["mean"], 100 * g.lo, 100 * g.hi, palette.strategy_colour(s), label=s, size=4)
+        seeds = d[(d.role == "pruned") & (d.strategy == s)]
+        sx = seeds.k.map({k: j for j, k in enumerate(ks)}) + _dodge(i, len(strategies))
+        failed = seeds.score <= floor[task] + 0.01
+        ax.scatter(sx[~failed], 100 * seeds.score[~failed], s=9, color=palette.strategy_colour(s), alpha=0.45, lw=0)
+        ax.scatter(sx[failed], 100 * seeds.score[failed], s=28, color=palette.strategy_colour(s), marker="x", lw=1.3)
+    base = d[d.role == "baseline"].score
+    if len(base):
+        mean, lo, hi, _ = (100 * v for v in mean_interval(base))
+        ax.axhline(mean, color=palette.BASELINE_COLOUR, lw=1.3)
+        if np.isfinite(lo):
+            ax.axhspan(lo, hi, color=palette.BASELINE_COLOUR, alpha=0.08, lw=0)
+        ax.annotate(f"full model {mean:.1f}", (1, mean), xycoords=("axes fraction", "data"), xytext=(-3, 3),
+                    textcoords="offset points", ha="right", va="bottom", fontsize=9)
+    ax.axhline(100 * floor[task], color=palette.CONSTANT_COLOUR, ls="--", lw=1.2)
+    ax.annotate(f"constant predictor {100 * floor[task]:.1f}", (0, 100 * floor[task]), xycoords=("axes fraction", "data"),
+                xytext=(3, 3), textcoords="offset points", ha="left", va="bottom", fontsize=9, color="#666666")
+    ax.set_xticks(range(len(ks)), [f"K={k}" for k in ks])
+    ax.set_title(task_title(task))
+
+
+def task_grid(runs, floor, model, tasks):
+    """Dev score per task against K: each strategy's seed mean with its 95% interval, its seeds as
+    dots (x: a seed at the constant predictor's score); black line: the full model's mean (band:
+    its 95% interval); dashed: the constant predictor."""
+    d = runs[runs.model == model]
+    tasks = [t for t in tasks if t in set(d.task)]
+    strategies = palette.ordered(d[d.role == "pruned"].strategy.unique())
+    ks = sorted(d[d.role == "pruned"].k.unique())
+    ncols = 1 if len(tasks) == 1 else 2
+    nrows = math.ceil(len(tasks) / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(palette.FIGURE_WIDTH, 3.4 * nrows + 0.3), squeeze=False)
+    for ax, task in zip(axes.flat, tasks):
+        _task_panel(ax, d[d.task == task], floor, task, strategies, ks)
+    for ax in axes[:, 0]:
+        ax.set_ylabel("dev score (%)")
+    spare = axes.flat[len(tasks)] if len(tasks) < axes.size else None
+    handles = [Line2D([], [], color=palette.strategy_colour(s), marker="o", ls="", label=s) for s in strategies]
+    handles += [Line2D([], [], color="#888888", marker="o", ms=3, ls="", label="one seed (big: mean, 95% interval)"),
+                Line2D([], [], color="#444444", marker="x", ls="", label="a seed that never took off"),
+                Line2D([], [], color=palette.BASELINE_COLOUR, label="full model (band: 95% interval)"),
+                Line2D([], [], color=palette.CONSTANT_COLOUR, ls="--", label="constant predictor")]
+    for ax in axes.flat[len(tasks) + 1:]:
+        ax.set_visible(False)
+    if spare is not None:
+        spare.axis("off")
+        spare.legend(handles=handles, loc="center left", ncol=1)
+    else:
+        fig.legend(handles=handles, loc="lower center", ncol=3)
+    fig.tight_layout(rect=(0, 0 if spare is not None else 0.36 / nrows, 1, 1))
+    return fig
+
+
+def robustness_plot(gains, labels):
+    """Gain share against the share of layers dropped, one panel per model ({model id: label})."""
+    models = [m for m in labels if m in set(gains.model)]
+    fig, axes = plt.subplots(1, len(models), figsize=(palette.FIGURE_WIDTH, 4.2), sharey=True, squeeze=False)
+    for ax, m in zip(axes.flat, models):
+        g = gains[gains.model == m]
+        strategies = palette.ordered(g.strategy.unique())
+        for i, s in enumerate(strategies):
+            gs = g[g.strategy == s].sort_values("k")
+            x = 100 * gs.k / gs.layers + 2.2 * _dodge(i, len(strategies), width=1)
+            _errorbar(ax, x, 100 * gs.gain, 100 * gs.gain_lo, 100 * gs.gain_hi, palette.strategy_colour(s), label=s)
+        ax.axhline(100, color=palette.BASELINE_COLOUR, lw=0.9)
+        ax.set_title(labels[m])
+        ax.set_xlabel("% of layers dropped")
+        _limits(ax, 100 * pd.concat([gains.gain, gains.gain_lo, gains.gain_hi, pd.Series([1.0])]), floor=-60, ceil=160)
+    axes[0, 0].set_ylabel("gain share kept (%, 95% interval)")
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, title="strategy", loc="lower center", ncol=min(len(names), 4))
+    fig.tight_layout(rect=(0, 0.2, 1, 1))
+    return fig
+
+
+def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None):
+    """A per-layer curve per `hue` value, one panel per `col` value, against relative depth
+    (0 = embeddings, 1 = the top layer); mean over seeds as a line, each seed as a dot."""
+    cols = list(dict.fromkeys(data[col]))
+    fig, axes = plt.subplots(1, len(cols), figsize=(palette.FIGURE_WIDTH, 3.9), sharey=True, squeeze=False)
+    hues = list(dict.fromkeys(data[hue]))
+    colours = dict(zip(hues, palette.TASK_COLOURS if hue == "task" else palette.MODEL_COLOURS))
+    for ax, name in zip(axes.flat, cols):
+        d = data[data[col] == name]
+        for h in hues:
+            dh = d[d[hue] == h]
+            if dh.empty:
+                continue
+            ax.scatter(dh.depth, dh[y], s=8, color=colours[h], alpha=0.35, lw=0)
+            m = dh.groupby("depth")[y].mean()
+            ax.plot(m.index, m.values, marker="o", ms=3.5, color=colours[h], label=h)
+        ax.set_title(name, fontsize=10)
+        ax.set_xlabel("relative depth")
+        ax.set_xticks([0, 0.5, 1])
+    axes[0, 0].set_ylabel(ylabel)
+    handles, names = axes[0, 0].get_legend_handles_labels()
+    fig.legend(handles, names, title=hue, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    if title:
+        fig.suptitle(title, fontsize=11)
     fig.tight_layout()
     return fig
 
 
-def retention_plot(df, model=None, spread=None):
-    """Percentage of the full model's score kept against layers dropped, per strategy (mean over tasks)."""
-    r = retention(df, model)
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    sns.lineplot(data=r, x="k", y="retained_pct", hue="strategy", style="strategy", markers=True,
-                 dashes=False, errorbar=None, ax=ax)
-    ax.axhline(100, color="k", lw=0.8)
-    if spread is not None:
-        ax.axhspan(100 - spread, 100, color="grey", alpha=0.15, label="baseline seed range")
-    ax.set_xticks(sorted(r.k.unique()))
-    ax.set_xlabel(f"layers dropped (of {int(r.original_layers.iloc[0])})")
-    ax.set_ylabel("% of full model's score (mean over tasks)")
-    ax.legend(bbox_to_anchor=(1.02, 1), loc="upper left", fontsize=9)
-    fig.tight_layout()
+def frontier_plot(points):
+    """Mean dev score (95% interval) against parameters and against latency; one point per model
+    variant (columns of tables.variant_points, plus frontier_params_m and frontier_latency_ms from
+    poorman.book.verdicts.frontier); the dotted line steps along the points on the frontier."""
+    fig, axes = plt.subplots(1, 2, figsize=(palette.FIGURE_WIDTH, 4.6), sharey=True)
+    for ax, x, xlabel in zip(axes, ["params_m", "latency_ms"], ["parameters (millions)", "latency (ms, median)"]):
+        for _, p in points.iterrows():
+            colour = {"full": palette.BASELINE_COLOUR, "reference": palette.REFERENCE_COLOUR}.get(
+                p.kind, palette.strategy_colour(p.strategy))
+            marker = {"full": "D", "reference": "s"}.get(p.kind, {2: "o", 4: "^"}.get(p.k, "v"))
+            _errorbar(ax, [p[x] * (1 + p.jitter)], [100 * p.score], [100 * p.lo], [100 * p.hi], colour, marker=marker)
+        f = points[points[f"frontier_{x}"]].sort_values(x)
+        ax.step(f[x], 100 * f.score.cummax(), where="post", color="#333333", lw=0.9, ls=":", zorder=0)
+        ax.set_xlabel(xlabel)
+    axes[0].set_ylabel("mean dev score over tasks (%)")
+    handles = [Line2D([], [], color=palette.BASELINE_COLOUR, marker="D", ls="", label="full model"),
+               Line2D([], [], color=palette.REFERENCE_COLOUR, marker="s", ls="", label="distilled reference")]
+    handles += [Line2D([], [], color=palette.strategy_colour(s), marker="o", ls="", label=s)
+                for s in palette.ordered(points[points.kind == "pruned"].strategy.unique())]
+    handles += [Line2D([], [], color="#555555", marker=m, ls="", label=f"K={k}") for k, m in ((2, "o"), (4, "^"), (6, "v"))
+                if k in set(points.k)]
+    fig.legend(handles=handles, loc="lower center", ncol=4)
+    fig.tight_layout(rect=(0, 0.22, 1, 1))
     return fig
 
 
-def task_grid_plot(df, model=None):
-    """Score per task against K, one panel per task, a line per strategy; dashed: the baseline."""
-    d = df if model is None else df[df.model == model]
-    pruned = d[d.role == "pruned"]
-    g = sns.relplot(data=pruned, x="k", y="score", hue="strategy", col="task", kind="line", marker="o",
-                    col_wrap=min(4, pruned.task.nunique()), height=2.8, aspect=1.1,
-                    facet_kws={"sharey": False}, errorbar=None)
-    base = d[d.role == "baseline"].groupby("task").score.mean()
-    for task, ax in g.axes_dict.items():
-        ax.axhline(base.get(task, np.nan), color="k", ls="--", lw=1)
-    g.set_axis_labels("layers dropped", "dev score")
-    return g.figure
-
-
-def contribution_plot(scores_by_model, field="cosine"):
+def contribution_plot(scores_by_label, field="cosine"):
     """Per-layer input/output cosine (high: the layer changes little; contribution drops those first)."""
-    rows = [{"model": name, "layer": i + 1, field: v}
-            for name, s in scores_by_model.items() for i, v in enumerate(getattr(s, field))]
-    fig, ax = plt.subplots(figsize=(7, 3.8))
-    sns.lineplot(data=pd.DataFrame(rows), x="layer", y=field, hue="model", marker="o", ax=ax)
+    fig, ax = plt.subplots(figsize=(palette.FIGURE_WIDTH * 0.8, 3.8))
+    for (label, s), colour in zip(scores_by_label.items(), palette.TASK_COLOURS):
+        values = getattr(s, field)
+        ax.plot(range(1, len(values) + 1), values, marker="o", color=colour, label=label)
     ax.set_ylabel("cos(layer input, layer output)")
     ax.set_xlabel("layer (1 = bottom)")
-    fig.tight_layout()
-    return fig
-
-
-def similarity_plot(data, x="layer", y="cka", hue="model", col=None, title=None):
-    """A per-layer curve (CKA, cosine, ...) per `hue`; one panel per `col` value if given."""
-    if col:
-        g = sns.relplot(data=data, x=x, y=y, hue=hue, col=col, kind="line", marker="o", height=3.4,
-                        errorbar=None, facet_kws={"sharex": False})
-        g.set_axis_labels("relative depth (0 = embeddings, 1 = top)" if x == "depth" else x, y)
-        return g.figure
-    fig, ax = plt.subplots(figsize=(7, 3.8))
-    sns.lineplot(data=data, x=x, y=y, hue=hue, style=hue, marker="o", errorbar=None, ax=ax)
-    ax.set_xlabel("relative depth (0 = embeddings, 1 = top)" if x == "depth" else "layer (1 = bottom)")
-    ax.set_ylabel(y)
-    if title:
-        ax.set_title(title)
-    fig.tight_layout()
-    return fig
-
-
-def score_vs_latency_plot(points, x="latency_ms", y="score", label="variant"):
-    """Dev score against forward latency: one point per model variant."""
-    fig, ax = plt.subplots(figsize=(7, 4.2))
-    sns.scatterplot(data=points, x=x, y=y, hue=label, style=label, s=90, ax=ax)
-    ax.set_xlabel("forward latency (ms, median)")
-    ax.set_ylabel("mean dev score over tasks")
-    ax.legend(bbox_to_anchor=(1.02, 1), loc="upper left", fontsize=9)
+    ax.legend(title="calibration task")
     fig.tight_layout()
     return fig

@@ -1,72 +1,150 @@
-"""Tables over the run store's DataFrame (poorman.results): scores, retention, seed spread."""
+"""Tables over the run store, in percent, each number with its 95% interval (poorman.book.stats).
+
+Every function returns a plain DataFrame whose columns say what they hold; `show()` renders one
+without pandas' index column.
+"""
+
+import numpy as np
+import pandas as pd
+
+from ..palette import ordered
+from ..stats import cells, kept, mean_interval, never_took_off, task_mean
+
+FULL_SEEDS = 3
 
 
-
-def baseline_scores(df, role="baseline"):
-    """Per model and task: mean, std and count of the unpruned baseline (or `role`) over seeds."""
-    base = df[df.role == role]
-    return base.groupby(["model", "task"]).score.agg(["mean", "std", "count"]).reset_index()
-
-
-def score_table(df, model=None):
-    """GLUE score per strategy x K (rows) and task (columns), plus the mean over tasks.
-
-    The baseline row is the mean over its seeds; pruned rows are single runs (or seed means).
-    Scores are in percent, as GLUE reports them.
-    """
-    d = df if model is None else df[df.model == model]
-    d = d[d.role.isin(["baseline", "pruned"])].copy()
-    d["strategy"] = d.strategy.where(d.role == "pruned", "none (baseline)")
-    table = d.pivot_table(index=["strategy", "k"], columns="task", values="score", aggfunc="mean") * 100
-    table["mean"] = table.mean(axis=1)
-    return table.sort_index(level=["k", "strategy"]).round(2)
+def interval(mean, lo, hi, n=None, scale=100, digits=1):
+    """'90.7 [89.9, 91.5]'; the seed count is added when below FULL_SEEDS ('90.7 (1 seed)')."""
+    if mean is None or np.isnan(mean):
+        return "undefined"
+    def f(v):
+        return "-inf" if v == -np.inf else "inf" if v == np.inf else f"{scale * v:.{digits}f}"
+    text = f"{scale * mean:.{digits}f}"
+    if not (np.isnan(lo) or np.isnan(hi)):
+        text += f" [{f(lo)}, {f(hi)}]"
+    if n is not None and n < FULL_SEEDS:
+        text += f" ({n} seed{'s' if n > 1 else ''})"
+    return text
 
 
-def retention(df, model=None):
-    """Each pruned run's score as a percentage of its model's baseline mean on the same task."""
-    d = df if model is None else df[df.model == model]
-    base = baseline_scores(d).rename(columns={"mean": "baseline"})[["model", "task", "baseline"]]
-    pruned = d[d.role == "pruned"].merge(base, on=["model", "task"])
-    pruned["retained_pct"] = 100 * pruned.score / pruned.baseline
-    pruned["dropped_pct"] = 100 * pruned.k / pruned.original_layers
-    return pruned
+def show(df, caption=None):
+    """A table without the index column."""
+    styler = df.style.hide(axis="index").format(precision=1, na_rep="")
+    return styler.set_caption(caption) if caption else styler
 
 
-def retention_summary(df, model=None):
-    """Mean retention over tasks per strategy x K."""
-    r = retention(df, model)
-    return (r.groupby(["strategy", "k"]).retained_pct.mean().unstack("k").round(1)
-            .rename(columns=lambda k: f"K={k}"))
+def score_table(runs, floor, model):
+    """Dev score per strategy and K (rows) and task (columns), mean over seeds [95% interval].
+
+    The first row is the full model; '!' marks a cell with a seed at the constant predictor's score."""
+    d = runs[(runs.model == model) & runs.role.isin(["baseline", "pruned"])]
+    c = cells(d)
+    failed = d[d.score <= d.task.map(floor) + 0.01].groupby(["role", "strategy", "k", "task"]).size()
+    c["text"] = [interval(r["mean"], r.lo, r.hi, r.n) + (" !" if (r.role, r.strategy, r.k, r.task) in failed.index
+                                                           else "") for _, r in c.iterrows()]
+    c["strategy"] = c.strategy.where(c.role == "pruned", "full model")
+    table = c.pivot_table(index=["k", "strategy"], columns="task", values="text", aggfunc="first")
+    order = {s: i for i, s in enumerate(["full model"] + ordered(set(c.strategy) - {"full model"}))}
+    table = table.reset_index().sort_values(["k", "strategy"], key=lambda s: s.map(order) if s.name == "strategy" else s)
+    return table.rename(columns={"k": "K"}).rename_axis(columns=None).fillna("")
 
 
-def seed_spread(df):
-    """Largest minus smallest baseline score over seeds, per task: differences below it are noise."""
-    base = df[df.role == "baseline"]
-    g = base.groupby(["model", "task"]).score
-    return (g.max() - g.min()).rename("seed_range").reset_index()
+def kept_table(gains):
+    """Retention and gain share side by side, per K and strategy (from stats.strategy_gains)."""
+    g = gains.copy()
+    g["order"] = g.strategy.map({s: i for i, s in enumerate(ordered(g.strategy.unique()))})
+    g = g.sort_values(["k", "order"])
+    return pd.DataFrame({
+        "K": g.k.to_numpy(), "strategy": g.strategy.to_numpy(),
+        "retention, % of the full model's score": [interval(*r) for r in zip(g.retention, g.retention_lo, g.retention_hi)],
+        "gain share, % of its gain over the constant (verdicts)": [interval(*r) for r in zip(g.gain, g.gain_lo, g.gain_hi)],
+        "seeds": g.n.to_numpy(), "tasks": g.tasks.to_numpy()})
 
 
-def best_by_k(df, model=None):
-    """For each K, the strategy with the highest mean retention."""
-    s = retention(df, model).groupby(["k", "strategy"]).retained_pct.mean().reset_index()
-    return s.loc[s.groupby("k").retained_pct.idxmax()].reset_index(drop=True)
+def baseline_table(runs, floor, role="baseline"):
+    """Per model and task: the unpruned model's mean [interval] and SD over seeds, the constant
+    predictor, and the headroom between them (points)."""
+    rows = []
+    for (model, task), d in runs[runs.role == role].groupby(["model", "task"]):
+        mean, lo, hi, n = mean_interval(d.score)
+        rows.append({"model": model, "task": task, "score": interval(mean, lo, hi, n), "seeds": n,
+                     "SD (points)": round(100 * d.score.std(ddof=1), 2) if n > 1 else np.nan,
+                     "constant predictor": round(100 * floor[task], 1),
+                     "headroom (points)": round(100 * (mean - floor[task]), 1)})
+    return pd.DataFrame(rows)
 
 
 def failed_runs(df, floor, margin=0.01):
-    """Runs within `margin` of a constant predictor's score on their task ({task: score}, see
-    poorman.experiments.metrics.constant_scores): their fine-tuning never took off."""
-    return df[df.score <= df.task.map(floor) + margin]
+    """Runs within `margin` of the constant predictor's score on their task (stats.never_took_off)."""
+    return never_took_off(df, floor, margin)
 
 
-def headroom(df, floor, role="baseline"):
-    """Per model and task: the baseline's (or `role`'s) mean score, the constant predictor's, and the
-    gap in points. Where the gap is small, the model barely learnt the task: its retention there is
-    mostly noise."""
-    base = baseline_scores(df, role)
-    base["constant"] = base.task.map(floor)
-    base["headroom (points)"] = 100 * (base["mean"] - base.constant)
-    return base[["model", "task", "mean", "constant", "headroom (points)"]]
+def failed_table(failed, floor):
+    """The runs that never took off, one row each, with the constant predictor's score beside."""
+    f = failed.sort_values(["model", "task", "role", "strategy", "k", "seed"])
+    return pd.DataFrame({"model": f.model.to_numpy(), "task": f.task.to_numpy(), "role": f.role.to_numpy(),
+                         "strategy": f.strategy.to_numpy(), "K": f.k.to_numpy(), "seed": f.seed.to_numpy(),
+                         "score": (100 * f.score).round(1).to_numpy(),
+                         "constant predictor": (100 * f.task.map(floor)).round(1).to_numpy()})
 
 
-__all__ = ["headroom", "baseline_scores", "score_table", "retention", "retention_summary", "seed_spread",
-           "best_by_k", "failed_runs"]
+def kept_by_task(runs, floor, model):
+    """Gain share per task and K, for every strategy (cells; for the robust-tasks question)."""
+    k = kept(runs[runs.model == model], floor)
+    k["text"] = [interval(*r) for r in zip(k.gain, k.gain_lo, k.gain_hi, k.n)]
+    table = k.pivot_table(index=["k", "strategy"], columns="task", values="text", aggfunc="first")
+    return table.reset_index().rename(columns={"k": "K"}).rename_axis(columns=None).fillna("")
+
+
+def size_table(variants, model):
+    """Parameters, checkpoint size, latency and speed-up per K of `model` (the side-by-side
+    measurement of poorman.experiments.speed), against its full version (K=0)."""
+    v = variants[(variants.model == model) & variants.role.isin(["baseline", "pruned"])].sort_values("k")
+    full = v[v.k == 0].iloc[0]
+    return pd.DataFrame({
+        "K": v.k.to_numpy(), "layers": v.num_layers.to_numpy(), "params (M)": (v.params / 1e6).round(1).to_numpy(),
+        "params removed (%)": (100 * (1 - v.params / full.params)).round(1).to_numpy(),
+        "checkpoint (MB)": (v.checkpoint_bytes / 2**20).round(1).to_numpy(),
+        "latency (ms)": v.latency_ms.round(1).to_numpy(),
+        "speed-up, ideal (FLOPs)": (full.gflops / v.gflops).round(2).to_numpy(),
+        "speed-up, measured": (full.latency_ms / v.latency_ms).round(2).to_numpy()})
+
+
+def _size(variants, runs, model, role, k):
+    """(parameters in millions, latency in ms) of a variant: the side-by-side measurement when there
+    is one, else the runs' own records."""
+    if variants is not None:
+        v = variants[(variants.model == model) & (variants.role == role) & (variants.k == k)]
+        if len(v):
+            return v.params.iloc[0] / 1e6, v.latency_ms.iloc[0]
+    return runs.params_total.mean() / 1e6, runs.latency_ms.median()
+
+
+def variant_points(runs, variants, model, reference, tasks):
+    """One row per model variant, on `tasks` (variants that lack a task are left out): the full
+    model, every pruned strategy x K, the reference. Mean score over tasks [95% interval],
+    parameters (M), latency (ms)."""
+    d = runs[runs.task.isin(tasks)]
+    groups = [("full", d[(d.model == model) & (d.role == "baseline")], "baseline", "none", 0)]
+    pruned = d[(d.model == model) & (d.role == "pruned")]
+    groups += [("pruned", g, "pruned", s, k) for (s, k), g in pruned.groupby(["strategy", "k"])]
+    if reference:
+        groups.append(("reference", d[(d.model == reference) & (d.role == "reference")], "reference", "none", 0))
+    rows = []
+    for kind, g, role, strategy, k in groups:
+        if set(g.task) != set(tasks):
+            continue
+        mean, lo, hi, n = task_mean(g)
+        params, latency = _size(variants, g, g.model.iloc[0], role, k)
+        name = g.model.iloc[0]
+        rows.append({"variant": f"{strategy} K={k}" if kind == "pruned" else f"{name} ({'full' if kind == 'full' else 'distilled'})",
+                     "kind": kind, "strategy": strategy, "k": int(k), "layers": int(g.num_layers.iloc[0]),
+                     "params_m": params, "latency_ms": latency, "score": mean, "lo": lo, "hi": hi, "n": n})
+    out = pd.DataFrame(rows)
+    order = {s: i for i, s in enumerate(ordered(set(out.strategy)))}
+    out["jitter"] = [0.012 * (order[s] - 3) if kind == "pruned" else 0.0 for s, kind in zip(out.strategy, out.kind)]
+    return out
+
+
+__all__ = ["failed_runs", "interval", "show", "score_table", "kept_table", "baseline_table", "failed_table", "kept_by_task",
+           "variant_points", "size_table"]

@@ -1,0 +1,126 @@
+"""What every chapter reads from the run store, in one call: `ch = chapter.load(profile, tasks)`.
+
+Chapters only read. `poorman book` runs the missing runs and fills the caches (layer scores, the
+size and latency table) before it executes them; here a missing cache is computed only if the
+model is at hand, else the figure says what is missing.
+"""
+
+import os
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+os.environ.setdefault("TQDM_DISABLE", "1")   # progress bars belong in a terminal, not on a page
+warnings.filterwarnings("ignore", message="IProgress not found")
+
+import pandas as pd  # noqa: E402
+
+from ..experiments.metrics import constant_scores  # noqa: E402
+from ..experiments.profiles import Profile, load_profile  # noqa: E402
+from ..experiments.store import iter_runs, results, results_dir, run_id  # noqa: E402
+from ..experiments.sweep import expand_grid  # noqa: E402
+from .stats import cells, never_took_off  # noqa: E402
+
+FULL_SEEDS = 3   # cells with fewer seeds are flagged
+
+
+@dataclass
+class Chapter:
+    prof: Profile
+    runs: pd.DataFrame     # finished runs of the profile's grid, on `tasks` (one row per run)
+    tasks: list            # the tasks shown
+    excluded: dict         # {task: why the verdicts leave it out} (the profile's `excluded_tasks`)
+    floor: dict            # {task: dev score of the constant predictor}
+    grid: int              # runs in the profile's grid on these tasks
+    foreign: int           # records in the store from no run of this grid (another recipe): ignored
+
+    @property
+    def verdict_tasks(self):
+        return [t for t in self.tasks if t not in self.excluded]
+
+    @property
+    def verdict_runs(self):
+        """The runs the verdicts use: every task but the excluded ones."""
+        return self.runs[self.runs.task.isin(self.verdict_tasks)]
+
+    def models(self, role):
+        """Model ids with runs of `role` (baseline, pruned, reference), in the profile's order."""
+        order = dict.fromkeys(self.prof.prune_models + self.prof.reference_models)
+        present = set(self.runs[self.runs.role == role].model)
+        return [m for m in order if m in present]
+
+    def thin_cells(self):
+        """Cells (model x role x strategy x K x task) with fewer than FULL_SEEDS seeds."""
+        c = cells(self.runs)
+        return c[c.n < FULL_SEEDS]
+
+    def failed(self):
+        """Runs that never took off (at the constant predictor's score): counted and shown, never dropped."""
+        return never_took_off(self.runs, self.floor)
+
+
+def load(profile="cpu", tasks=None):
+    """The profile, its runs in the store (only runs of its grid: the book never mixes recipes),
+    the constant predictor's score per task, and the tasks the verdicts leave out, with why."""
+    warnings.filterwarnings("ignore")   # library chatter (deprecations, tokenizers) is not the chapter's
+    prof = load_profile(profile).with_overrides(tasks=tasks)
+    grid = {run_id(spec) for spec in expand_grid(prof)}
+    df = results(prof.name)
+    known = df.run_id.isin(grid) if len(df) else pd.Series(dtype=bool)
+    runs = df[known].reset_index(drop=True) if len(df) else df
+    if runs.empty:
+        raise ValueError(f"the store {results_dir(prof.name)} holds no runs of profile {prof.name!r} on "
+                         f"{', '.join(prof.tasks)}: run `poorman book --profile {profile}` first")
+    excluded = dict(getattr(prof, "excluded_tasks", None) or {})
+    return Chapter(prof=prof, runs=runs, tasks=list(prof.tasks), excluded=excluded,
+                   floor=constant_scores(prof, prof.tasks), grid=len(grid), foreign=int((~known).sum()))
+
+
+def store_note(ch):
+    """A sentence on what the store holds: complete or partial, thin cells, ignored records."""
+    thin = ch.thin_cells()
+    text = (f"The store `{results_dir(ch.prof.name)}` holds **{len(ch.runs)} of the {ch.grid} runs** of the "
+            f"`{ch.prof.name}` profile on {', '.join(ch.tasks)}")
+    text += "." if len(ch.runs) == ch.grid else ": it is **partial**, and every number below uses the seeds it has."
+    if len(thin):
+        text += (f" {len(thin)} cells have fewer than {FULL_SEEDS} seeds; tables flag them with their seed "
+                 f"count, and a cell with one seed has no interval.")
+    if ch.foreign:
+        text += f" {ch.foreign} records of another recipe in the same folder are ignored."
+    return text
+
+
+def layer_scores(ch, model, task):
+    """The pre-trained model's layer scores on a task (cached in the store), or None if neither
+    the cache nor the model is at hand."""
+    from ..experiments.finetune import calibration_scores
+    try:
+        return calibration_scores(model, task, ch.prof)
+    except OSError:
+        return None
+
+
+def variants(ch):
+    """Parameters, checkpoint size and latency per model and K, measured side by side (cached);
+    None if the models are not at hand to measure."""
+    from transformers.utils import logging as hf_logging
+    from ..experiments.speed import variant_table
+    hf_logging.disable_progress_bar()
+    try:
+        return pd.DataFrame(variant_table(ch.prof))
+    except OSError:
+        return None
+
+
+def export_runs(ch, path):
+    """Every run of the chapter as one CSV (the book's download)."""
+    out = ch.runs.drop(columns=["dropped"]).assign(dropped=ch.runs.dropped.map(lambda d: " ".join(map(str, d))))
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    out.sort_values(["task", "model", "role", "strategy", "k", "seed"]).to_csv(path, index=False)
+    return path
+
+
+def records(ch):
+    """The raw records of the chapter's runs (for fields the table leaves out, e.g. CKA)."""
+    ids = set(ch.runs.run_id)
+    return [r for r in iter_runs(results_dir(ch.prof.name)) if r["run_id"] in ids]

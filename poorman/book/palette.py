@@ -1,0 +1,38 @@
+"""One look for every figure: a colour per strategy (the same in every chapter), the theme, the size.
+
+Figures are drawn FIGURE_WIDTH inches wide at DPI, wider than the book's text column in pixels,
+so the browser scales them down to exactly the column's width, never up.
+"""
+
+import matplotlib as mpl
+import seaborn as sns
+
+# seaborn's colour-blind palette, fixed per strategy so that a colour means one strategy everywhere.
+STRATEGY_COLOURS = {
+    "top": "#0173b2", "bottom": "#d55e00", "alternate-even": "#029e73", "alternate-odd": "#de8f05",
+    "symmetric": "#cc78bc", "contribution": "#ca9161", "angular": "#56b4e9",
+}
+BASELINE_COLOUR = "#000000"     # the full, unpruned model
+REFERENCE_COLOUR = "#7f7f7f"    # the distilled reference model
+CONSTANT_COLOUR = "#b0b0b0"     # the constant predictor
+MODEL_COLOURS = ["#0173b2", "#d55e00", "#029e73", "#cc78bc", "#ca9161", "#de8f05"]  # per model, in order
+TASK_COLOURS = ["#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#56b4e9", "#949494", "#ece133"]
+FIGURE_WIDTH = 8.2   # inches: 902 px, wider than the text column (688 px in a 1280 px window)
+DPI = 110
+
+
+def strategy_colour(strategy):
+    return STRATEGY_COLOURS.get(strategy, REFERENCE_COLOUR)
+
+
+def ordered(strategies):
+    """Strategies in the palette's order (the paper's, then angular), unknown ones last."""
+    order = list(STRATEGY_COLOURS)
+    return sorted(strategies, key=lambda s: (order.index(s) if s in order else len(order), s))
+
+
+def use():
+    """Set the theme once: white grid, readable fonts at the column's width, tight PNGs."""
+    sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
+    mpl.rcParams.update({"figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
+                         "legend.frameon": False, "axes.titlesize": "medium"})

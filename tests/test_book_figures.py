@@ -1,0 +1,101 @@
+"""Tables, figures and the claims page, on constructed stores: percent everywhere, intervals
+everywhere, no index columns, one colour per strategy, quotes only from the claims file."""
+
+import re
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+import pytest  # noqa: E402
+from test_verdicts import FLOOR, STRATEGIES, make_runs  # noqa: E402
+
+from poorman.book import claims, palette, plots, stats, verdicts  # noqa: E402
+from poorman.core.strategies import STRATEGIES as ALL_STRATEGIES  # noqa: E402
+
+
+def test_every_strategy_has_one_colour():
+    assert set(ALL_STRATEGIES) <= set(palette.STRATEGY_COLOURS)
+    assert len(set(palette.STRATEGY_COLOURS.values())) == len(palette.STRATEGY_COLOURS)
+
+
+def test_tables_have_no_index_column():
+    html = plots.show(plots.baseline_table(make_runs({}), FLOOR)).to_html()
+    assert "row_heading" not in html
+
+
+def test_score_table_is_in_percent_with_intervals_and_flags():
+    runs = make_runs({"top": 0.0, "bottom": 0.4}, tasks=("sst2",), noise=0.01)
+    runs = runs[~((runs.strategy == "symmetric") & (runs.seed == 44))]   # a partial cell
+    table = plots.score_table(runs, FLOOR, "m")
+    assert list(table.columns[:2]) == ["K", "strategy"] and table.strategy.iloc[0] == "full model"
+    full = table.sst2.iloc[0]
+    assert full.startswith("90.0 [") and full.endswith("]")
+    assert table[table.strategy == "symmetric"].sst2.str.contains(r"\(2 seeds\)").all()
+    assert table[table.strategy == "bottom"].sst2.str.endswith("!").all()   # at the constant (50%)
+
+
+def test_kept_table_shows_retention_and_gain_share_side_by_side():
+    g = stats.strategy_gains(make_runs({"top": 0.0}), FLOOR, "m")
+    table = plots.kept_table(g)
+    assert [c for c in table.columns if "retention" in c or "gain share" in c] == [
+        "retention, % of the full model's score", "gain share, % of its gain over the constant (verdicts)"]
+    assert table.iloc[0, 2].startswith("100.0 [")
+
+
+def test_the_task_grid_is_wide_and_in_percent():
+    fig = plots.task_grid(make_runs({"top": 0.0}, tasks=("sst2", "mrpc", "stsb"), base={"sst2": 0.9, "mrpc": 0.85,
+                                                                                          "stsb": 0.8}),
+                          FLOOR, "m", ["sst2", "mrpc", "stsb"])
+    width_px = fig.get_size_inches()[0] * fig.dpi
+    assert width_px >= 900   # wider than the book's text column: shown at its full width, never upscaled
+    ax = fig.axes[0]
+    assert ax.get_ylabel() == "dev score (%)" and ax.get_ylim()[1] > 50
+    texts = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("full model") for t in texts) and any(t.startswith("constant predictor") for t in texts)
+    assert ax.get_title() == "SST-2"
+
+
+def test_figures_draw_on_a_store_with_one_seed():
+    runs = make_runs({"top": 0.0}, seeds=(42,))
+    g = stats.strategy_gains(runs, FLOOR, "m")
+    assert g.gain_lo.isna().all()
+    plots.kept_plot(g)
+    plots.task_grid(runs, FLOOR, "m", ["sst2"])
+
+
+def test_frontier_points_carry_intervals():
+    runs = pd.concat([make_runs({"top": 0.0}, model="bert-base-uncased"),
+                      make_runs({}, model="distilbert-base-uncased", layers=6, ks=(), role="reference")
+                      .assign(role=lambda d: "reference")])
+    points = plots.variant_points(runs, None, "bert-base-uncased", "distilbert-base-uncased", ["sst2"])
+    assert {"full", "pruned", "reference"} == set(points.kind)
+    assert (points.lo < points.score).all() and (points.score < points.hi).all()
+    points["frontier_params_m"] = verdicts.frontier(points, "params_m")
+    points["frontier_latency_ms"] = verdicts.frontier(points, "latency_ms")
+    plots.frontier_plot(points)
+
+
+def test_claims_table_quotes_only_the_claims_file():
+    found = verdicts.all_claims(make_runs({"top": 0.0}, model="sentence-transformers/all-mpnet-base-v2"), FLOOR)
+    table = claims.table(found)
+    rows = table.splitlines()[2:]
+    assert len(rows) == len(claims.CLAIMS)
+    quotes = set(claims.paper_claims().quote)
+    for key, (_, ids) in claims.CLAIMS.items():
+        words = claims.words(key)
+        if ids:
+            assert all(f'"{q}"' in words for q in claims.paper_claims().loc[ids].quote)
+        else:
+            assert words == claims.NO_QUOTE
+    quoted = re.findall(r'"([^"]+)"', table)
+    assert quoted and all(q in quotes for q in quoted)
+    assert "not testable with these models" in table and "bert-base" in table
+
+
+def test_every_quote_id_exists():
+    ids = set(claims.paper_claims().index)
+    for _, quote_ids in claims.CLAIMS.values():
+        assert set(quote_ids) <= ids

@@ -1,0 +1,107 @@
+"""The book's intervals (poorman.book.stats), on constructed data with known answers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats as sps
+
+from poorman.book import stats
+
+
+def run(model="m", role="pruned", strategy="top", k=2, task="sst2", seed=42, score=0.8, **extra):
+    return {"model": model, "role": role, "strategy": strategy, "k": k, "task": task, "seed": seed,
+            "score": score, **extra}
+
+
+def test_mean_interval_is_the_student_t_interval():
+    x = [0.81, 0.84, 0.86]
+    mean, lo, hi, n = stats.mean_interval(x)
+    want = sps.t.interval(0.95, 2, loc=np.mean(x), scale=sps.sem(x))
+    assert (n, mean) == (3, pytest.approx(np.mean(x)))
+    assert (lo, hi) == pytest.approx(want)
+
+
+def test_one_seed_has_no_interval():
+    mean, lo, hi, n = stats.mean_interval([0.8])
+    assert mean == 0.8 and n == 1 and np.isnan(lo) and np.isnan(hi)
+
+
+def test_fieller_with_an_exact_denominator_is_the_numerators_interval_scaled():
+    ratio, lo, hi = stats.fieller(0.9, 0.01 ** 2, 1.0, 0.0, dof=2)
+    t = sps.t.ppf(0.975, 2)
+    assert ratio == pytest.approx(0.9)
+    assert (lo, hi) == pytest.approx((0.9 - t * 0.01, 0.9 + t * 0.01))
+
+
+def test_fieller_is_unbounded_when_the_denominator_may_be_zero():
+    ratio, lo, hi = stats.fieller(0.5, 0.01, 0.05, 0.01, dof=2)
+    assert ratio == pytest.approx(10) and lo == -np.inf and hi == np.inf
+
+
+def test_fieller_interval_covers_the_true_ratio_95_percent_of_the_time():
+    rng = np.random.default_rng(0)
+    hits, n = 0, 3
+    for _ in range(2000):
+        p, b = rng.normal(0.8, 0.02, n), rng.normal(0.9, 0.02, n)
+        _, lo, hi = stats.fieller(p.mean(), p.var(ddof=1) / n, b.mean(), b.var(ddof=1) / n, dof=n - 1)
+        hits += lo <= 0.8 / 0.9 <= hi
+    assert 0.94 <= hits / 2000 <= 0.995   # min(n) - 1 degrees of freedom: slightly conservative
+
+
+def test_gain_share_subtracts_the_constant_predictor():
+    runs = pd.DataFrame([run(role="baseline", strategy="none", k=0, seed=s, score=v) for s, v in
+                         zip((42, 43, 44), (0.90, 0.91, 0.92))]
+                        + [run(seed=s, score=v) for s, v in zip((42, 43, 44), (0.69, 0.70, 0.71))])
+    row = stats.kept(runs, {"sst2": 0.5}).iloc[0]
+    assert row.retention == pytest.approx(0.70 / 0.91)
+    assert row.gain == pytest.approx((0.70 - 0.5) / (0.91 - 0.5))
+    assert row.gain_lo < row.gain < row.gain_hi and row.retention_lo < row.retention < row.retention_hi
+    assert row.n == 3
+
+
+def test_pooling_over_tasks_is_the_ratio_of_average_scores():
+    rows = []
+    for task, base, pruned in (("sst2", 0.9, 0.8), ("mrpc", 0.8, 0.4)):
+        rows += [run(task=task, role="baseline", strategy="none", k=0, seed=s, score=base + d) for s, d in
+                 zip((42, 43, 44), (-0.01, 0, 0.01))]
+        rows += [run(task=task, seed=s, score=pruned + d) for s, d in zip((42, 43, 44), (-0.01, 0, 0.01))]
+    row = stats.kept(pd.DataFrame(rows), {"sst2": 0.5, "mrpc": 0.7}, by=("model", "strategy", "k")).iloc[0]
+    assert row.retention == pytest.approx((0.8 + 0.4) / (0.9 + 0.8))
+    assert row.gain == pytest.approx(((0.8 - 0.5) + (0.4 - 0.7)) / ((0.9 - 0.5) + (0.8 - 0.7)))
+    assert row.tasks == "mrpc, sst2"
+
+
+def test_a_baseline_at_the_constant_gives_an_undefined_gain_share():
+    runs = pd.DataFrame([run(role="baseline", strategy="none", k=0, seed=s, score=0.5) for s in (42, 43)]
+                        + [run(seed=s, score=0.5) for s in (42, 43)])
+    row = stats.kept(runs, {"sst2": 0.5}).iloc[0]
+    assert np.isnan(row.gain) and row.retention == 1.0
+
+
+def test_runs_that_never_took_off_are_listed_and_still_averaged():
+    runs = pd.DataFrame([run(role="baseline", strategy="none", k=0, seed=s, score=0.9) for s in (42, 43, 44)]
+                        + [run(seed=42, score=0.5), run(seed=43, score=0.85), run(seed=44, score=0.86)])
+    failed = stats.never_took_off(runs, {"sst2": 0.5})
+    assert list(failed.seed) == [42]
+    cell = stats.cells(runs).query("role == 'pruned'").iloc[0]
+    assert cell["mean"] == pytest.approx((0.5 + 0.85 + 0.86) / 3) and cell.n == 3
+
+
+def test_strategy_gains_pool_only_over_tasks_every_strategy_has():
+    rows = [run(task=t, role="baseline", strategy="none", k=0, seed=s, score=0.9) for t in ("sst2", "mrpc")
+            for s in (42, 43)]
+    rows += [run(task="sst2", strategy=st, seed=s, score=0.8) for st in ("top", "bottom") for s in (42, 43)]
+    rows += [run(task="mrpc", strategy="top", seed=s, score=0.8) for s in (42, 43)]   # bottom lacks mrpc
+    g = stats.strategy_gains(pd.DataFrame(rows).assign(original_layers=12), {"sst2": 0.5, "mrpc": 0.7}, "m")
+    assert set(g.tasks) == {"sst2"}
+
+
+def test_share_of_parameters_removed():
+    rows = [run(role="baseline", strategy="none", k=0, params_total=100), run(k=6, params_total=61)]
+    assert stats.param_share_removed(pd.DataFrame(rows), "m") == {6: pytest.approx(0.39)}
+
+
+def test_overlap_reads_a_missing_bound_as_unbounded():
+    assert stats.overlaps(0.1, 0.2, 0.3, 0.4) is False
+    assert stats.overlaps(0.1, 0.35, 0.3, 0.4) is True
+    assert stats.overlaps(np.nan, np.nan, 0.3, 0.4) is True

@@ -1,0 +1,179 @@
+"""The verdict rule (poorman.book.verdicts) on constructed stores with known answers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from poorman.book import verdicts
+from poorman.book.verdicts import CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE
+
+STRATEGIES = ("top", "bottom", "alternate-even", "symmetric")
+FLOOR = {"sst2": 0.5, "mrpc": 0.7, "stsb": 0.0, "rte": 0.5}
+
+
+def make_runs(drops, model="m", tasks=("sst2",), ks=(2, 4, 6), base=0.9, noise=0.0005, layers=12,
+              seeds=(42, 43, 44), task_drop=None, role="pruned"):
+    """A store: the baseline scores `base` (+- noise over seeds); a pruned cell scores base minus
+    drops[(strategy, k)] (or drops[strategy]; default 0.1), minus task_drop[task]."""
+    rows, wobble = [], dict(zip(seeds, np.linspace(-noise, noise, len(seeds))))
+    per_layer = 7.0   # parameters (M) per layer; 21 M of embeddings and head
+    for task in tasks:
+        b = base if isinstance(base, float) else base[task]
+        for seed in seeds:
+            rows.append(dict(model=model, role="baseline", strategy="none", k=0, task=task, seed=seed,
+                             score=b + wobble[seed], params_total=(21 + per_layer * layers) * 1e6,
+                             num_layers=layers, original_layers=layers, latency_ms=10.0 * layers))
+            for s in STRATEGIES:
+                for k in ks:
+                    d = drops.get((s, k), drops.get(s, 0.1)) + (task_drop or {}).get(task, 0.0)
+                    rows.append(dict(model=model, role=role, strategy=s, k=k, task=task, seed=seed,
+                                     score=b - d + wobble[seed], params_total=(21 + per_layer * (layers - k)) * 1e6,
+                                     num_layers=layers - k, original_layers=layers, latency_ms=10.0 * (layers - k)))
+    return pd.DataFrame(rows)
+
+
+def reference(model, score, tasks=("sst2",), layers=6, params=66e6, noise=0.0005):
+    return pd.DataFrame([dict(model=model, role="reference", strategy="none", k=0, task=t, seed=s,
+                              score=score + d, params_total=params, num_layers=layers, original_layers=layers)
+                         for t in tasks for s, d in zip((42, 43, 44), (-noise, 0, noise))])
+
+
+# ----------------------------------------------------------------------------- the tie rule
+def table(rows):
+    return pd.DataFrame(rows, columns=["strategy", "gain", "gain_lo", "gain_hi"])
+
+
+def test_a_separated_leader_is_best_alone():
+    t = table([("top", 0.95, 0.93, 0.97), ("bottom", 0.5, 0.4, 0.6), ("symmetric", 0.8, 0.75, 0.85)])
+    assert verdicts.tied(t) == ["top"]
+    assert verdicts.tied(t, worst=True) == ["bottom"]
+
+
+def test_overlapping_intervals_tie_with_the_leader():
+    t = table([("top", 0.95, 0.90, 1.00), ("alternate-even", 0.93, 0.89, 0.97), ("bottom", 0.5, 0.4, 0.6)])
+    assert verdicts.tied(t) == ["top", "alternate-even"]
+
+
+def test_a_missing_interval_ties_with_everything():
+    t = table([("top", 0.95, 0.93, 0.97), ("bottom", 0.5, np.nan, np.nan)])
+    assert verdicts.tied(t) == ["top", "bottom"]
+
+
+def test_no_point_estimate_ties_them_all():
+    t = table([("top", np.nan, np.nan, np.nan), ("bottom", np.nan, np.nan, np.nan)])
+    assert verdicts.tied(t) == ["bottom", "top"]
+
+
+# ----------------------------------------------------------------------------- claims
+def test_top_best():
+    assert verdicts.check_top_best(make_runs({"top": 0.0}), FLOOR).verdict == CONFIRMED
+    assert verdicts.check_top_best(make_runs({"top": 0.0, ("symmetric", 6): 0.0}), FLOOR).verdict == INCONCLUSIVE
+    assert verdicts.check_top_best(make_runs({"top": 0.05, ("alternate-even", 4): 0.0}), FLOOR).verdict == CONTRADICTED
+
+
+def test_top_best_without_seeds_is_inconclusive():
+    runs = make_runs({"top": 0.0}, seeds=(42,))
+    assert verdicts.check_top_best(runs, FLOOR).verdict == INCONCLUSIVE
+
+
+def test_lower_layers_critical():
+    assert verdicts.check_lower_critical(make_runs({"bottom": 0.3}), FLOOR).verdict == CONFIRMED
+    assert verdicts.check_lower_critical(make_runs({"bottom": 0.3, ("top", 2): 0.3}), FLOOR).verdict == INCONCLUSIVE
+    assert verdicts.check_lower_critical(make_runs({"bottom": 0.05, ("top", 4): 0.3}), FLOOR).verdict == CONTRADICTED
+
+
+def test_forty_percent_compares_parameter_shares():
+    # 12 layers of 7 M plus 21 M: K=6 removes 42 of 105 M = 40%, K=4 26.7%
+    runs = make_runs({"top": 0.0})
+    assert verdicts.param_share_removed(runs, "m")[6] == pytest.approx(0.40)
+    v = verdicts.check_40_98(runs, FLOOR)
+    assert v.verdict == CONFIRMED and "K=6" in v.measured
+    assert verdicts.check_40_98(make_runs({}), FLOOR).verdict == CONTRADICTED          # every strategy keeps 75%
+    assert verdicts.check_40_98(make_runs({"top": 0.008}, noise=0.003), FLOOR).verdict == INCONCLUSIVE
+
+
+def test_forty_percent_needs_a_k_that_removes_forty_percent():
+    v = verdicts.check_40_98(make_runs({"top": 0.0}, ks=(2,)), FLOOR)
+    assert v.verdict == NOT_TESTABLE and v.missing == "K" and "40%" in v.need
+
+
+def test_on_par_is_not_testable_with_stand_ins():
+    runs = pd.concat([make_runs({}, model="sentence-transformers/all-mpnet-base-v2"),
+                      reference("sentence-transformers/all-MiniLM-L6-v2", 0.8)])
+    v = verdicts.check_on_par(runs, FLOOR)
+    assert v.verdict == NOT_TESTABLE and v.label == "not testable with these models"
+    assert "bert-base" in v.need and "distilbert" in v.need
+
+
+def test_on_par_with_the_papers_models():
+    bert = make_runs({"top": 0.02}, model="bert-base-uncased")              # top K=6 scores 0.88
+    assert verdicts.check_on_par(pd.concat([bert, reference("distilbert-base-uncased", 0.875)]),
+                                 FLOOR).verdict == CONFIRMED
+    assert verdicts.check_on_par(pd.concat([bert, reference("distilbert-base-uncased", 0.80)]),
+                                 FLOOR).verdict == CONTRADICTED
+
+
+def test_robust_tasks():
+    tasks = ("sst2", "mrpc")
+    base, small = {"sst2": 0.9, "mrpc": 0.9}, {s: 0.02 for s in STRATEGIES}
+    kept_mrpc = make_runs(small, tasks=tasks, base=base, task_drop={"sst2": 0.1})   # 90% of the gain vs 70%
+    assert verdicts.check_robust_tasks(kept_mrpc, FLOOR).verdict == CONFIRMED
+    lost_mrpc = make_runs(small, tasks=tasks, base=base, task_drop={"mrpc": 0.1})   # 40% vs 95%
+    assert verdicts.check_robust_tasks(lost_mrpc, FLOOR).verdict == CONTRADICTED
+    v = verdicts.check_robust_tasks(make_runs({}, tasks=("sst2",)), FLOOR)
+    assert v.verdict == NOT_TESTABLE and v.missing == "tasks"
+
+
+def pair(bert_drops, xlnet_drops):
+    return pd.concat([make_runs(bert_drops, model="bert-base-uncased"), make_runs(xlnet_drops, model="xlnet-base-cased")])
+
+
+def test_objective_and_xlnet_top_are_not_testable_without_bert_and_xlnet():
+    runs = make_runs({"top": 0.0}, model="sentence-transformers/all-mpnet-base-v2")
+    for check in (verdicts.check_objective, verdicts.check_xlnet_top):
+        v = check(runs, FLOOR)
+        assert v.label == "not testable with these models" and "xlnet-base-cased" in v.need
+
+
+def test_objective_changes_the_pattern():
+    assert verdicts.check_objective(pair({"top": 0.0}, {"symmetric": 0.0}), FLOOR).verdict == CONFIRMED
+    assert verdicts.check_objective(pair({"top": 0.0}, {"top": 0.0}), FLOOR).verdict == CONTRADICTED
+    assert verdicts.check_objective(pair({"top": 0.0, "symmetric": 0.0}, {"top": 0.0}), FLOOR).verdict == INCONCLUSIVE
+
+
+def test_xlnet_more_robust_to_dropping_top():
+    assert verdicts.check_xlnet_top(pair({"top": 0.1}, {"top": 0.02}), FLOOR).verdict == CONFIRMED
+    assert verdicts.check_xlnet_top(pair({"top": 0.02}, {"top": 0.1}), FLOOR).verdict == CONTRADICTED
+    assert verdicts.check_xlnet_top(pair({"top": 0.02}, {"top": 0.02}), FLOOR).verdict == INCONCLUSIVE
+
+
+def test_a_claim_is_contradicted_if_any_model_contradicts_it():
+    runs = pd.concat([make_runs({"top": 0.0}, model="a"), make_runs({"top": 0.05, "bottom": 0.0}, model="b")])
+    assert verdicts.check_top_best(runs, FLOOR).verdict == CONTRADICTED
+
+
+def test_family_reads_the_model_id():
+    assert verdicts.family("bert-base-uncased") == "bert"
+    assert verdicts.family("google-bert/bert-base-cased") == "bert"
+    assert verdicts.family("distilbert-base-uncased") == "distilbert"
+    assert verdicts.family("xlnet-base-cased") == "xlnet"
+    assert verdicts.family("tiny-random/bert") is None
+    assert verdicts.family("sentence-transformers/all-mpnet-base-v2") is None
+
+
+def test_frontier_keeps_ties_and_drops_clearly_beaten_points():
+    points = pd.DataFrame({"params_m": [110, 67, 67, 22], "score": [0.90, 0.89, 0.70, 0.60],
+                           "lo": [0.88, 0.87, 0.68, 0.50], "hi": [0.92, 0.91, 0.72, 0.70]})
+    assert verdicts.frontier(points, "params_m") == [True, True, False, True]
+
+
+def test_every_claim_gets_a_verdict():
+    found = verdicts.all_claims(make_runs({"top": 0.0}), FLOOR)
+    assert set(found) == set(verdicts.CHECKS)
+    assert all(v.verdict in (CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE) for v in found.values())
+
+
+def test_ties_ignore_the_tables_index():
+    t = table([("top", 0.95, 0.93, 0.97), ("bottom", 0.5, 0.4, 0.6)])
+    t.index = [0, 0]   # as after concatenating per-model tables
+    assert verdicts.tied(t) == ["top"]
