@@ -41,4 +41,6 @@ if __name__ == "__main__":
     table = pd.DataFrame(pilot_rows(sys.argv[1] if len(sys.argv) > 1 else "results/pilot"))
     table["headroom"] = table["mean"] - table["constant"]
     table["passes"] = table.apply(passes, axis=1)
-    print(table.to_markdown(index=False, floatfmt=".1f"))
+    for column in ("mean", "sd", "constant", "headroom"):
+        table[column] = table[column].map("{:.1f}".format)
+    print(table.to_markdown(index=False, disable_numparse=True))
