@@ -66,9 +66,6 @@ def test_union_of_shards_equals_one_sweep(stores):
         assert shared[rid]["metrics"] == pytest.approx(rec["metrics"], rel=1e-6, abs=1e-9), rec["config"]
 
 
-@pytest.mark.xfail(reason="shards plan from the store as it was when they started, so two shards can both "
-                          "train a model they share; the per-training lock (engine work in progress) fixes it",
-                   strict=False)
 def test_each_model_is_trained_once_across_shards(stores):
     shared, single = stores
     trained = lambda recs: [training_key(r["config"], r["dropped"]) for r in recs.values()  # noqa: E731

@@ -11,8 +11,6 @@ function that draws it, so this layer never imports the book's.
 
 from pathlib import Path
 
-from .own_compare import format_table
-from .own_data import compare, finetune
 
 
 def _data_arguments(p):
@@ -51,6 +49,7 @@ def _data(args):
 
 
 def cmd_finetune(args):
+    from .own_data import finetune  # lazily: `poorman drop` must not need the experiment stack
     if args.layers is not None and (args.k or args.strategy):
         raise ValueError("give --layers, or --strategy with --k, not both")
     record = finetune(args.model, **_data(args), strategy=args.strategy or "top", k=args.k, layers=args.layers,
@@ -62,6 +61,8 @@ def cmd_finetune(args):
 
 
 def cmd_compare(args, draw_tradeoff):
+    from .own_compare import format_table
+    from .own_data import compare
     table = compare(args.model, **_data(args), strategies=args.strategies, ks=args.ks, seeds=args.seeds,
                     jobs=args.jobs)
     out = Path(args.out or table.attrs["store"])
