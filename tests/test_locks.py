@@ -135,8 +135,10 @@ def test_two_identical_sweeps_at_once_train_each_model_once(tmp_path):
     lines = [line for out, _ in outputs for line in out.splitlines()]
     trainings = [line for line in lines if "(trained in" in line]
     assert len(trainings) == 4, lines  # 4 distinct models, each trained by one of the two sweeps
-    for out, _ in outputs:  # each sweep reports all 5 runs, trained by itself or by the other
-        assert sum(": accuracy" in line for line in out.splitlines()) == 5
+    # Between them the two sweeps report all 5 runs (one that finished before a sweep planned is
+    # "already done" for it, so which sweep reports which run depends on timing).
+    reported = {" ".join(line.split(":")[0].split()) for line in lines if ": accuracy" in line}
+    assert len(reported) == 5, lines
     profile = load_profile("smoke").with_overrides(prune_models=["tiny-random/bert"], reference_models=[],
                                                    strategies=["top", "alternate-even", "symmetric"],
                                                    ks=[1], model_ks={})
