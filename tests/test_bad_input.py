@@ -104,15 +104,17 @@ def test_overwrite_replaces_the_folder_whole(tiny, tmp_path, capsys):
 
 @pytest.mark.parametrize("existing", [False, True], ids=["new", "overwrite"])
 def test_save_that_writes_nothing_says_so(tiny, tmp_path, monkeypatch, capsys, existing):
-    out = tmp_path / "out"
+    out = tmp_path / "out" if existing else tmp_path / "new" / "out"
     if existing:
         shutil.copytree(tiny, out)
     before = fingerprint(out) if existing else None
     monkeypatch.setattr(transformers.PreTrainedModel, "save_pretrained", lambda self, path, **kw: None)
     refused(["drop", str(tiny), "--k", "2", "--out", str(out), "--overwrite"], "wrote no config.json")
     assert "saved" not in capsys.readouterr().out
-    assert (fingerprint(out) == before) if existing else not out.exists()
-    assert siblings(out) == []
+    if existing:
+        assert fingerprint(out) == before and siblings(out) == []
+    else:
+        assert not (tmp_path / "new").exists()  # nor the folder made to hold it
 
 
 # 2. transformers 4.x loaded bf16/fp16 checkpoints as fp32, and saved them so

@@ -54,6 +54,7 @@ def save_checkpoint(model, out, *, tokenizer=None, overwrite=False):
         raise FileExistsError(f"{out} is a file, not a folder; a checkpoint is a folder")
     if out.exists() and not overwrite:
         raise FileExistsError(f"{out} already exists; pass overwrite=True to replace it")
+    new_parent = next((p for p in reversed(out.absolute().parents) if not p.exists()), None)
     out.parent.mkdir(parents=True, exist_ok=True)
     partial = out.with_name(f".{out.name}.partial-{uuid.uuid4().hex[:8]}")
     partial.mkdir()
@@ -63,6 +64,10 @@ def save_checkpoint(model, out, *, tokenizer=None, overwrite=False):
             tokenizer.save_pretrained(partial)
         check_saved(partial)
         _swap_in(partial, out)
+    except BaseException:
+        if new_parent is not None:  # the folders made for out go too
+            shutil.rmtree(new_parent, ignore_errors=True)
+        raise
     finally:
         if partial.exists():
             shutil.rmtree(partial)
