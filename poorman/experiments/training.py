@@ -79,9 +79,12 @@ def freeze(model, train_cfg):
 
 def make_trainer(model, tokenizer, task, train_data, args, *, verbose=False, callbacks=()):
     """A Trainer with dynamic padding and the task's metrics; quiet (no metric dicts, no bars)
-    unless `verbose`."""
+    unless `verbose`. On a GPU batches are padded to a multiple of 8: there, odd lengths made training
+    1.5x slower (benchmarks/README.md, P6). A CPU's time follows the FLOPs (P1, P3), so extra
+    padding would only add work there."""
+    multiple = 8 if args.device.type == "cuda" else None
     trainer = Trainer(model=model, args=args, train_dataset=train_data,
-                      data_collator=DataCollatorWithPadding(tokenizer),
+                      data_collator=DataCollatorWithPadding(tokenizer, pad_to_multiple_of=multiple),
                       compute_metrics=trainer_metrics(task), callbacks=list(callbacks))
     if not verbose:  # these print every logged dict (train_runtime, eval_*) and draw the inner bars
         trainer.remove_callback(PrinterCallback)
