@@ -139,3 +139,20 @@ def test_in_colab_the_store_goes_to_drive(clean_env, tmp_path):
     assert root == (tmp_path / "content/drive/MyDrive/poorman/results").resolve()
     assert results_dir("colab") == root / "colab"
     assert colab.use_results() == root  # a second call (run all again) keeps the same store
+
+
+CHAPTERS = ["01_strategies", "02_bert_vs_xlnet", "03_distilbert", "04_own_data", "appendix_reproducibility",
+            "claims"]
+
+
+@pytest.mark.parametrize("name", CHAPTERS)
+def test_every_chapter_offers_drive_before_its_sweep(name):
+    """The results parameter, then use_results(results) before anything reads or writes the store."""
+    import jupytext
+    cells = [c for c in jupytext.read(ROOT / "notebooks" / f"{name}.md").cells if c.cell_type == "code"]
+    assert "parameters" in cells[0].metadata.get("tags", []) and "\nresults = None" in "\n" + cells[0].source
+    first_use = next(i for i, c in enumerate(cells) if "use_results(results)" in c.source)
+    store_uses = [i for i, c in enumerate(cells) if any(k in c.source for k in ("sweep(", "chapter.load(", "compare("))]
+    assert store_uses and first_use <= min(store_uses)
+    assert cells[first_use].source.index("use_results(results)") < cells[first_use].source.find("sweep(") \
+        or "sweep(" not in cells[first_use].source
