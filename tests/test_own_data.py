@@ -231,6 +231,7 @@ def test_compare_then_finetune_on_a_tiny_model(tmp_path, monkeypatch, capsys):
     main(["compare", *common, "--strategies", "top", "contribution", "--ks", "1", "2", "--out", "report"])
     out = capsys.readouterr().out
     assert "label ids 0=negative, 1=positive" in out and "One seed: no interval" in out
+    assert "train_runtime" not in out and "eval_loss" not in out  # quiet: no Trainer metric dicts
     table = pd.read_csv(tmp_path / "report/compare.csv")
     assert list(table.variant[:1]) == ["full"] and set(table.variant) == {
         "full", "top-1", "top-2", "contribution-1", "contribution-2"}
@@ -249,7 +250,9 @@ def test_compare_then_finetune_on_a_tiny_model(tmp_path, monkeypatch, capsys):
 
     main(["finetune", *common, "--strategy", "top", "--k", "2", "--out", "ckpt"])
     top2 = table.loc[table.variant == "top-2", "score"].item()
-    assert f"score {top2:.4f}" in capsys.readouterr().out  # the same run as compare's: the same model
+    out = capsys.readouterr().out
+    assert f"score {top2:.4f}" in out  # the same run as compare's: the same model
+    assert "train_runtime" not in out and "eval_loss" not in out
     card = (tmp_path / "ckpt/README.md").read_text()
     assert "tiny-random/bert" in card and "4 of 6 kept" in card and "5, 6 (1-based" in card
     assert "0=negative, 1=positive" in card and "poorman finetune tiny-random/bert" in card

@@ -32,6 +32,8 @@ def _data_arguments(p):
                             ("--batch-size", int, "batch_size"), ("--max-length", int, "max_length"),
                             ("--max-train", int, "max_train"), ("--max-eval", int, "max_eval")):
         p.add_argument(flag, type=kind, dest=key, help=f"override the profile's {key}")
+    p.add_argument("--verbose", action="store_true",
+                   help="also show the Trainer's metric dicts and progress bars, and library logs")
 
 
 def _count(text):
@@ -53,7 +55,7 @@ def cmd_finetune(args):
     if args.layers is not None and (args.k or args.strategy):
         raise ValueError("give --layers, or --strategy with --k, not both")
     record = finetune(args.model, **_data(args), strategy=args.strategy or "top", k=args.k, layers=args.layers,
-                      seed=args.seed, out=args.out)
+                      seed=args.seed, out=args.out, verbose=args.verbose)
     m = record["metrics"]
     print(f"{record['num_layers']} of {record['original_layers']} layers; "
           + ", ".join(f"{k} {v:.4f}" for k, v in m.items()) + f"; {record['params']['total'] / 1e6:.1f}M parameters, "
@@ -64,7 +66,7 @@ def cmd_compare(args, draw_tradeoff):
     from .own_compare import format_table
     from .own_data import compare
     table = compare(args.model, **_data(args), strategies=args.strategies, ks=args.ks, seeds=args.seeds,
-                    jobs=args.jobs)
+                    jobs=args.jobs, verbose=args.verbose)
     out = Path(args.out or table.attrs["store"])
     out.mkdir(parents=True, exist_ok=True)
     print(f"\n{table.attrs['task']}, {table.attrs['model']}:\n{format_table(table)}")

@@ -26,6 +26,7 @@ from .own_task import describe
 from .profiles import TRAIN_DEFAULTS, load_profile
 from .store import records
 from .sweep import expand_grid, sweep
+from .training import quiet_libraries
 
 SAMPLES = Path(__file__).parent / "samples"
 
@@ -90,9 +91,10 @@ def _check_drop(model, strategies, ks, layers=None):
 
 def finetune(model, train, eval, text, label, *, out, text_pair=None, name=None, label_names=None,
              metrics=None, regression=None, strategy="top", k=0, layers=None, seed=42, profile="cpu",
-             store=None, log=print, **overrides):
+             store=None, log=print, verbose=False, **overrides):
     """Drop layers (strategy + k, or explicit 0-based layers; k=0: none), fine-tune, evaluate, and
-    save a checkpoint with its label names and a model card (README.md) in `out`. Returns the record."""
+    save a checkpoint with its label names and a model card (README.md) in `out`. Returns the record.
+    verbose: also the Trainer's, datasets' and transformers' own progress bars and logs."""
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ValueError(f"--out {out} exists and is not an empty folder; choose another or remove it")
@@ -108,7 +110,8 @@ def finetune(model, train, eval, text, label, *, out, text_pair=None, name=None,
     try:  # train into a hidden folder beside `out`, and move it into place only when complete
         log(f"fine-tuning {model} on {spec_task['name']} ({spec['strategy']}, K={spec['k']}); "
             f"runs kept in {store}")
-        record = run_one(spec, prof, store, save_to=tmp)
+        with quiet_libraries(verbose):
+            record = run_one(spec, prof, store, save_to=tmp, verbose=verbose)
         (tmp / "README.md").write_text(model_card(record, spec_task, out.name))
         if out.exists():
             out.rmdir()
@@ -121,9 +124,10 @@ def finetune(model, train, eval, text, label, *, out, text_pair=None, name=None,
 
 def compare(model, train, eval, text, label, *, text_pair=None, name=None, label_names=None, metrics=None,
             regression=None, strategies=("top", "contribution"), ks=None, seeds=1, profile="cpu",
-            store=None, jobs=1, log=print, **overrides):
+            store=None, jobs=1, log=print, verbose=False, **overrides):
     """Fine-tune the full model and each strategy x K (x seeds) in a run store; return the table
-    of score (t-interval over seeds), parameters and latency per variant, frontier marked."""
+    of score (t-interval over seeds), parameters and latency per variant, frontier marked.
+    verbose: as sweep's."""
     spec_task = own_task(train, eval, text, label, text_pair=text_pair, name=name, label_names=label_names,
                          metrics=metrics, regression=regression, log=log)
     if not isinstance(seeds, int) or seeds < 1:
@@ -134,7 +138,7 @@ def compare(model, train, eval, text, label, *, text_pair=None, name=None, label
         tasks=[spec_task], prune_models=[model], strategies=list(strategies), ks=list(ks or default_ks(L)),
         seeds=seed_list, baseline_seeds=seed_list)
     store = Path(store or default_store(spec_task["name"]))
-    sweep(prof, store_dir=store, jobs=jobs, log=log)
+    sweep(prof, store_dir=store, jobs=jobs, log=log, verbose=verbose)
     table = compare_table(store, {records.run_id(s) for s in expand_grid(prof)})
     table.attrs.update(task=spec_task["name"], model=model, store=str(store), latency=dict(prof.latency))
     return table
