@@ -47,6 +47,14 @@ def test_committed_notebooks_hide_the_injected_parameters():
                 assert "remove-cell" in tags, f"book/{name}.ipynb shows papermill's injected cell"
 
 
+def test_committed_notebooks_name_no_local_folders():
+    """Executed pages must not show (or record) the folders of the machine that executed them."""
+    import re
+    for page in sorted((ROOT / "book").glob("*.ipynb")):
+        found = re.findall(r"(?:/work|/home|/root|/tmp|/Users)/[\w./-]+", page.read_text())
+        assert not found, f"{page.name} names local paths: {sorted(set(found))[:3]}"
+
+
 @pytest.mark.slow
 def test_book_builds_and_renders_figures(tmp_path):
     jb = Path(sys.executable).parent / "jupyter-book"

@@ -232,6 +232,7 @@ def test_compare_then_finetune_on_a_tiny_model(tmp_path, monkeypatch, capsys):
     out = capsys.readouterr().out
     assert "label ids 0=negative, 1=positive" in out and "One seed: no interval" in out
     assert "train_runtime" not in out and "eval_loss" not in out  # quiet: no Trainer metric dicts
+    assert "timed side by side, one model per depth" in out  # not each run's timing under its own load
     table = pd.read_csv(tmp_path / "report/compare.csv")
     assert list(table.variant[:1]) == ["full"] and set(table.variant) == {
         "full", "top-1", "top-2", "contribution-1", "contribution-2"}

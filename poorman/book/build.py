@@ -46,9 +46,14 @@ def is_current(source_md, executed, profile, tasks=None):
 
 
 def hide_injected(executed):
-    """Tag papermill's injected parameters cell remove-cell: the page shows the notebook's own."""
+    """Tag papermill's injected parameters cell remove-cell: the page shows the notebook's own.
+    Papermill's record of where it read and wrote keeps only the file names (no local folders)."""
     import nbformat
     nb = nbformat.read(executed, as_version=4)
+    paths = nb.metadata.get("papermill", {})
+    for key in ("input_path", "output_path"):
+        if paths.get(key):
+            paths[key] = Path(paths[key]).name
     for cell in nb.cells:
         tags = cell.get("metadata", {}).get("tags", [])
         if "injected-parameters" in tags and "remove-cell" not in tags:

@@ -16,7 +16,7 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 import pandas as pd  # noqa: E402
 
 from ..experiments.metrics import constant_scores  # noqa: E402
-from ..experiments.profiles import Profile, load_profile  # noqa: E402
+from ..experiments.profiles import Profile, load_profile, project_root  # noqa: E402
 from ..experiments.store import iter_runs, results, results_dir, run_id  # noqa: E402
 from ..experiments.sweep import expand_grid  # noqa: E402
 from .stats import cells, never_took_off  # noqa: E402
@@ -76,14 +76,21 @@ def load(profile="cpu", tasks=None):
                    floor=constant_scores(prof, prof.tasks), grid=len(grid), foreign=int((~known).sum()))
 
 
+def shown_path(path):
+    """A folder as a page shows it: relative to the project when inside it (pages name no local folders)."""
+    path, root = Path(path).resolve(), project_root()
+    return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
+
+
 def store_note(ch):
     """A sentence on what the store holds: complete or partial, thin cells, ignored records."""
     thin = ch.thin_cells()
-    text = (f"The store `{results_dir(ch.prof.name)}` holds **{len(ch.runs)} of the {ch.grid} runs** of the "
+    text = (f"The store `{shown_path(results_dir(ch.prof.name))}` holds **{len(ch.runs)} of the {ch.grid} runs** of the "
             f"`{ch.prof.name}` profile on {', '.join(ch.tasks)}")
     text += "." if len(ch.runs) == ch.grid else ": it is **partial**, and every number below uses the seeds it has."
     if len(thin):
-        text += (f" {len(thin)} cells have fewer than {FULL_SEEDS} seeds; tables flag them with their seed "
+        cells_have = "1 cell has" if len(thin) == 1 else f"{len(thin)} cells have"
+        text += (f" {cells_have} fewer than {FULL_SEEDS} seeds; tables flag them with their seed "
                  f"count, and a cell with one seed has no interval.")
     if ch.foreign:
         text += f" {ch.foreign} records of another recipe in the same folder are ignored."

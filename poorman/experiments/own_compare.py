@@ -1,8 +1,11 @@
 """The comparison table: one row per variant (the full model, each strategy x K), over seeds.
 
 Score is the mean over seeds with a 95% t-interval (none from a single seed). Latency depends on
-how many layers remain, not on which, so each variant gets the median over every run with its
-depth: variants of equal depth are then told apart by score alone. A variant is on the frontier
+how many layers remain, not on which, so each variant gets its depth's latency, measured side by
+side (speed.variant_table: one model per depth, timed round-robin in one process, so the
+machine's load hits them alike); variants of equal depth are then told apart by score alone.
+Without those measurements, the median of the runs' own latencies, each timed after its training,
+stands in. A variant is on the frontier
 when no other has a score at least as high and a latency at least as low (one of them strictly).
 """
 
@@ -37,14 +40,15 @@ def frontier(score, latency):
     return ~better.any(axis=1)
 
 
-def compare_table(store_dir, run_ids):
-    """The table of the runs `run_ids` in the store (see the module docstring)."""
+def compare_table(store_dir, run_ids, latency_by_depth=None):
+    """The table of the runs `run_ids` in the store (see the module docstring).
+    latency_by_depth: {number of layers: ms}, measured side by side."""
     df = results(store_dir=store_dir)
     if df.empty or not set(run_ids) & set(df.run_id):
         raise ValueError(f"no runs of this comparison in {store_dir}")
     df = df[df.run_id.isin(run_ids)].copy()
     df["variant"] = df.apply(_variant, axis=1)
-    depth_latency = df.groupby("num_layers").latency_ms.median()
+    depth_latency = latency_by_depth or df.groupby("num_layers").latency_ms.median()
     metric_cols = [c for c in df.columns if c.startswith("metric_")]
     rows = []
     for variant, runs in df.groupby("variant", sort=False):
@@ -57,6 +61,7 @@ def compare_table(store_dir, run_ids):
                      **{c[len("metric_"):]: runs[c].mean() for c in metric_cols},
                      "params_m": first.params_total / 1e6, "latency_ms": depth_latency[first.num_layers]})
     table = pd.DataFrame(rows).sort_values(["k", "strategy"]).reset_index(drop=True)  # full (k=0) first
+    table.attrs["latency_side_by_side"] = latency_by_depth is not None
     full = table.latency_ms[table.variant == "full"]
     table["speedup"] = (full.iloc[0] / table.latency_ms) if len(full) else np.nan
     table["frontier"] = frontier(table.score, table.latency_ms)
@@ -80,5 +85,7 @@ def format_table(table):
         lines.append(f"score: mean over {int(table.seeds.max())} seeds; interval: 95% t-interval over seeds.")
     lat = table.attrs.get("latency") or {}
     batch = f" of {lat['batch_size']} x {lat['seq_len']} tokens" if lat else ""
-    lines.append(f"latency: median forward time of a batch{batch}, per depth, over the runs of that depth.")
+    how = "timed side by side, one model per depth" if table.attrs.get("latency_side_by_side") \
+        else "the median over the runs of that depth, each timed after its training"
+    lines.append(f"latency: median forward time of a batch{batch}, per depth: {how}.")
     return "\n".join(lines)

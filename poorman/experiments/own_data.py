@@ -25,6 +25,7 @@ from .own_compare import compare_table
 from .own_task import describe
 from .profiles import TRAIN_DEFAULTS, load_profile
 from .store import records
+from .speed import variant_table
 from .sweep import expand_grid, sweep
 from .training import quiet_libraries
 
@@ -139,6 +140,8 @@ def compare(model, train, eval, text, label, *, text_pair=None, name=None, label
         seeds=seed_list, baseline_seeds=seed_list)
     store = Path(store or default_store(spec_task["name"]))
     sweep(prof, store_dir=store, jobs=jobs, log=log, verbose=verbose)
-    table = compare_table(store, {records.run_id(s) for s in expand_grid(prof)})
+    with quiet_libraries(verbose):  # side by side, not each run's own timing under another load
+        latency = {row["num_layers"]: row["latency_ms"] for row in variant_table(prof, store_dir=store)}
+    table = compare_table(store, {records.run_id(s) for s in expand_grid(prof)}, latency)
     table.attrs.update(task=spec_task["name"], model=model, store=str(store), latency=dict(prof.latency))
     return table
