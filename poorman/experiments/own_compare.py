@@ -48,7 +48,7 @@ def compare_table(store_dir, run_ids, latency_by_depth=None):
         raise ValueError(f"no runs of this comparison in {store_dir}")
     df = df[df.run_id.isin(run_ids)].copy()
     df["variant"] = df.apply(_variant, axis=1)
-    depth_latency = latency_by_depth or df.groupby("num_layers").latency_ms.median()
+    depth_latency = df.groupby("num_layers").latency_ms.median() if latency_by_depth is None else latency_by_depth
     metric_cols = [c for c in df.columns if c.startswith("metric_")]
     rows = []
     for variant, runs in df.groupby("variant", sort=False):
