@@ -169,7 +169,8 @@ def check_on_par(runs, floor, margin=0.02):
         return Verdict("on_par_with_distilbert", NOT_TESTABLE,
                        f"pruned: {', '.join(map(short, models_of(runs, 'pruned'))) or 'none'}; reference: "
                        f"{', '.join(map(short, models_of(runs, 'reference'))) or 'none'}", "models",
-                       "pruned runs of bert-base and runs of distilbert-base on the same tasks (the paper profile)")
+                       "pruned runs of bert-base and runs of distilbert-base on the same tasks, with 3 or more "
+                       "seeds per cell (the colab and paper profiles' models; they run one seed per pruned cell)")
     d = runs[runs.model.isin([bert[0], ref[0]])]
     r = d[d.role == "reference"]
     k = int(d[d.model == bert[0]].original_layers.iloc[0] - r.num_layers.iloc[0])
@@ -259,7 +260,8 @@ def _pair(runs, claim, need):
     return Verdict(claim, NOT_TESTABLE, f"pruned models in the store: {present}", "models", need)
 
 
-NEED_PAIR = "pruned runs of bert-base and xlnet-base-cased on the same tasks and K (the paper profile)"
+NEED_PAIR = ("pruned runs of bert-base and xlnet-base-cased on the same tasks and K, with 3 or more seeds per cell "
+             "(the colab and paper profiles' models; they run one seed per pruned cell)")
 
 
 def check_objective(runs, floor):
