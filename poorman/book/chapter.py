@@ -82,15 +82,28 @@ def shown_path(path):
     return path.relative_to(root).as_posix() if path.is_relative_to(root) else str(path)
 
 
+def _profile_tasks(prof):
+    """The tasks of the profile as written (a build may read fewer); [] if it cannot be reloaded."""
+    try:
+        return list(load_profile(prof.name).tasks)
+    except (ValueError, OSError):
+        return []
+
+
 def store_note(ch):
     """A sentence on what the store holds: complete or partial, thin cells, ignored records."""
     thin = ch.thin_cells()
     text = (f"The store `{shown_path(results_dir(ch.prof.name))}` holds **{len(ch.runs)} of the {ch.grid} runs** of the "
             f"`{ch.prof.name}` profile on {', '.join(ch.tasks)}")
     text += "." if len(ch.runs) == ch.grid else ": it is **partial**, and every number below uses the seeds it has."
+    left = [t for t in _profile_tasks(ch.prof) if t not in ch.tasks]
+    if left:
+        text += (f" This build reads only {', '.join(ch.tasks)}; the profile's {' and '.join(left)} "
+                 f"{'is' if len(left) == 1 else 'are'} not in it, so no verdict here rests on "
+                 f"{'it' if len(left) == 1 else 'them'}.")
     if len(thin):
         cells_have = "1 cell has" if len(thin) == 1 else f"{len(thin)} cells have"
-        text += (f" {cells_have} fewer than {FULL_SEEDS} seeds; tables flag them with their seed "
+        text += (f" {cells_have} fewer than {FULL_SEEDS} seeds; tables flag such cells with their seed "
                  f"count, and a cell with one seed has no interval.")
     if ch.foreign:
         text += f" {ch.foreign} records of another recipe in the same folder are ignored."
