@@ -71,6 +71,17 @@ def test_top_best():
     assert verdicts.check_top_best(make_runs({"top": 0.05, ("alternate-even", 4): 0.0}), FLOOR).verdict == CONTRADICTED
 
 
+def test_a_strategy_that_dropped_the_same_layers_is_not_a_rival():
+    runs = make_runs({"top": 0.0, ("symmetric", 6): 0.0})
+    runs["dropped"] = [tuple(range(12 - r.k, 12)) if r.strategy == "top" or (r.strategy, r.k) == ("symmetric", 6)
+                       else (r.strategy, r.k) for r in runs.itertuples()]
+    assert verdicts.twins(runs, "m")[6]["top"] == {"symmetric"}
+    assert verdicts.check_top_best(runs, FLOOR).verdict == CONFIRMED   # one model at K=6, best alone
+    for i in runs.index[(runs.strategy == "symmetric") & (runs.seed == 44)]:
+        runs.at[i, "dropped"] = (0,)
+    assert verdicts.check_top_best(runs, FLOOR).verdict == INCONCLUSIVE  # not the same in every run
+
+
 def test_top_best_without_seeds_is_inconclusive():
     runs = make_runs({"top": 0.0}, seeds=(42,))
     assert verdicts.check_top_best(runs, FLOOR).verdict == INCONCLUSIVE

@@ -107,12 +107,27 @@ def short(model):
     return str(model)
 
 
-def _verdict_by_ties(ties, strategy):
+def twins(runs, model):
+    """{K: {strategy: the other strategies that dropped exactly its layers in every run}}: one
+    model and one result, so they are not rivals."""
+    if "dropped" not in runs.columns:
+        return {}
+    at = runs[(runs.model == model) & (runs.role == "pruned")]
+    out = {}
+    for k, g in at.groupby("k"):
+        layers = {s: frozenset(zip(d.task, d.seed, map(tuple, d.dropped))) for s, d in g.groupby("strategy")}
+        out[int(k)] = {s: {o for o in layers if o != s and layers[o] == layers[s]} for s in layers}
+    return out
+
+
+def _verdict_by_ties(ties, strategy, same=None):
     """Confirmed if `strategy` alone is best (worst) at every K, contradicted if it is outside the
-    tie at some K, inconclusive otherwise."""
+    tie at some K, inconclusive otherwise. same: twins(); a strategy's twins do not break "alone"."""
     if any(strategy not in t for t in ties.values()):
         return CONTRADICTED
-    return CONFIRMED if all(t == [strategy] for t in ties.values()) else INCONCLUSIVE
+    same = same or {}
+    alone = all(set(t) <= {strategy} | same.get(k, {}).get(strategy, set()) for k, t in ties.items())
+    return CONFIRMED if alone else INCONCLUSIVE
 
 
 def _describe_ties(ties, gains):
@@ -193,7 +208,8 @@ def check_on_par(runs, floor, margin=0.02):
 def check_lower_critical(runs, floor):
     """Confirmed if bottom is the worst strategy at every K on its own (its interval below every
     other's), contradicted if at some K it is outside the worst tie (the lowest strategy's
-    interval lies wholly below it), inconclusive otherwise."""
+    interval lies wholly below it), inconclusive otherwise. A strategy that dropped exactly
+    bottom's layers in every run is the same model, not a rival."""
     per, measured = {}, []
     for m in models_of(runs, "pruned"):
         g = strategy_gains(runs, floor, m)
@@ -201,7 +217,7 @@ def check_lower_critical(runs, floor):
         if g.strategy.nunique() < 2:
             continue
         ties = ties_by_k(g, worst=True)
-        per[m] = _verdict_by_ties(ties, "bottom")
+        per[m] = _verdict_by_ties(ties, "bottom", twins(runs, m))
         measured.append(f"{short(m)}, worst: {_describe_ties(ties, g)}")
     return combine("lower_layers_critical", per, measured) or Verdict(
         "lower_layers_critical", NOT_TESTABLE, "no pruned runs of bottom and another strategy", "models",
@@ -211,7 +227,8 @@ def check_lower_critical(runs, floor):
 def check_top_best(runs, floor):
     """Confirmed if top is the best strategy at every K on its own (its interval above every
     other's), contradicted if at some K it is outside the best tie (the leader's interval lies
-    wholly above it), inconclusive otherwise."""
+    wholly above it), inconclusive otherwise. A strategy that dropped exactly top's layers in
+    every run is the same model, not a rival."""
     per, measured = {}, []
     for m in models_of(runs, "pruned"):
         g = strategy_gains(runs, floor, m)
@@ -219,7 +236,7 @@ def check_top_best(runs, floor):
         if g.strategy.nunique() < 2:
             continue
         ties = ties_by_k(g)
-        per[m] = _verdict_by_ties(ties, "top")
+        per[m] = _verdict_by_ties(ties, "top", twins(runs, m))
         measured.append(f"{short(m)}, best: {_describe_ties(ties, g)}")
     return combine("top_best", per, measured) or Verdict(
         "top_best", NOT_TESTABLE, "no pruned runs of top and another strategy", "models",
