@@ -77,6 +77,7 @@ def test_a_strategy_that_dropped_the_same_layers_is_not_a_rival():
                        else (r.strategy, r.k) for r in runs.itertuples()]
     assert verdicts.twins(runs, "m")[6]["top"] == {"symmetric"}
     assert verdicts.check_top_best(runs, FLOOR).verdict == CONFIRMED   # one model at K=6, best alone
+    assert "(symmetric and top: one model)" in verdicts.check_top_best(runs, FLOOR).measured
     for i in runs.index[(runs.strategy == "symmetric") & (runs.seed == 44)]:
         runs.at[i, "dropped"] = (0,)
     assert verdicts.check_top_best(runs, FLOOR).verdict == INCONCLUSIVE  # not the same in every run

@@ -130,11 +130,16 @@ def _verdict_by_ties(ties, strategy, same=None):
     return CONFIRMED if alone else INCONCLUSIVE
 
 
-def _describe_ties(ties, gains):
-    """'K=2: top = alternate-even, K=4: all 7 tie, ...'"""
-    counts = gains.groupby("k").strategy.nunique()
+def _describe_ties(ties, gains, same=None):
+    """'K=2: top = alternate-even, K=4: all 7 tie, ...', naming the tied strategies that are one
+    model (same: twins())."""
+    counts, same = gains.groupby("k").strategy.nunique(), same or {}
+
+    def one_model(k, t):
+        groups = {frozenset({s} | (same.get(k, {}).get(s, set()) & set(t))) for s in t}
+        return "".join(f" ({' and '.join(sorted(g))}: one model)" for g in sorted(groups, key=sorted) if len(g) > 1)
     return ", ".join(f"K={k}: " + (f"all {len(t)} tie" if len(t) == counts[k] > 2 else " = ".join(t))
-                     for k, t in ties.items())
+                     + one_model(k, t) for k, t in ties.items())
 
 
 def frontier(points, size):
@@ -217,8 +222,9 @@ def check_lower_critical(runs, floor):
         if g.strategy.nunique() < 2:
             continue
         ties = ties_by_k(g, worst=True)
-        per[m] = _verdict_by_ties(ties, "bottom", twins(runs, m))
-        measured.append(f"{short(m)}, worst: {_describe_ties(ties, g)}")
+        same = twins(runs, m)
+        per[m] = _verdict_by_ties(ties, "bottom", same)
+        measured.append(f"{short(m)}, worst: {_describe_ties(ties, g, same)}")
     return combine("lower_layers_critical", per, measured) or Verdict(
         "lower_layers_critical", NOT_TESTABLE, "no pruned runs of bottom and another strategy", "models",
         "pruned runs of the bottom strategy and at least one other, with their baseline")
@@ -236,8 +242,9 @@ def check_top_best(runs, floor):
         if g.strategy.nunique() < 2:
             continue
         ties = ties_by_k(g)
-        per[m] = _verdict_by_ties(ties, "top", twins(runs, m))
-        measured.append(f"{short(m)}, best: {_describe_ties(ties, g)}")
+        same = twins(runs, m)
+        per[m] = _verdict_by_ties(ties, "top", same)
+        measured.append(f"{short(m)}, best: {_describe_ties(ties, g, same)}")
     return combine("top_best", per, measured) or Verdict(
         "top_best", NOT_TESTABLE, "no pruned runs of top and another strategy", "models",
         "pruned runs of the top strategy and at least one other, with their baseline")
