@@ -79,8 +79,8 @@ def freeze(model, train_cfg):
 
 def make_trainer(model, tokenizer, task, train_data, args, *, verbose=False, callbacks=()):
     """A Trainer with dynamic padding and the task's metrics; quiet (no metric dicts, no bars)
-    unless `verbose`. On a GPU batches are padded to a multiple of 8: there, odd lengths made training
-    1.5x slower (benchmarks/README.md, P6). A CPU's time follows the FLOPs (P1, P3), so extra
+    unless `verbose`. On a GPU batches are padded to a multiple of 8: there, exact lengths (many distinct
+    batch shapes) made training 1.5x slower (benchmarks/README.md, P6). A CPU's time follows the FLOPs (P1, P3), so extra
     padding would only add work there."""
     multiple = 8 if args.device.type == "cuda" else None
     trainer = Trainer(model=model, args=args, train_dataset=train_data,
