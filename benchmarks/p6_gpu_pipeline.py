@@ -141,6 +141,25 @@ def peak_tflops(name):
     return next((peak for key, peak in BF16_PEAK.items() if key in name), None)
 
 
+def measure(args, config, peak):
+    """Every task x batch x arm, side by side in this process, after one untimed warm-up run."""
+    histograms = json.loads(LENGTHS.read_text())
+    warm = sample_dataset(histograms[args.tasks[0]], 256, config.vocab_size, False, args.seed)
+    run_arm("ours", warm, config, 8, args.seed)  # untimed: CUDA context, cuBLAS, allocator
+    rows = []
+    for task in args.tasks:
+        for batch in args.batches:
+            for arm in args.arms:
+                static = ARMS[arm][0] == "static"
+                data = sample_dataset(histograms[task], args.examples, config.vocab_size, static, args.seed)
+                row = {"task": task, **run_arm(arm, data, config, batch, args.seed)}
+                row["hardware_mfu"] = row["hardware_tflops_per_s"] / peak if peak else None
+                row["useful_mfu"] = row["useful_tflops_per_s"] / peak if peak else None
+                rows.append(row)
+                print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}))
+    return rows
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", nargs="+", default=["sst2", "rte"])
@@ -162,22 +181,9 @@ def main():
     if args.tiny:
         config = BertConfig(num_labels=2, num_hidden_layers=2, hidden_size=64, num_attention_heads=2,
                             intermediate_size=128)
-    histograms = json.loads(LENGTHS.read_text())
-    warm = sample_dataset(histograms[args.tasks[0]], 256, config.vocab_size, False, args.seed)
-    run_arm("ours", warm, config, 8, args.seed)  # untimed: CUDA context, cuBLAS, allocator
-    rows = []
-    for task in args.tasks:
-        for batch in args.batches:
-            for arm in args.arms:
-                static = ARMS[arm][0] == "static"
-                data = sample_dataset(histograms[task], args.examples, config.vocab_size, static, args.seed)
-                row = {"task": task, **run_arm(arm, data, config, batch, args.seed)}
-                row["hardware_mfu"] = row["hardware_tflops_per_s"] / peak if peak else None
-                row["useful_mfu"] = row["useful_tflops_per_s"] / peak if peak else None
-                rows.append(row)
-                print(json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in row.items()}))
-    result = {"gpu": gpu, "cuda_alloc_conf": os.environ.get("PYTORCH_CUDA_ALLOC_CONF"), "bf16_peak_tflops": peak, "model": config.to_diff_dict(), "rows": rows,
-              "max_length": MAX_LENGTH, "env": environment()}
+    rows = measure(args, config, peak)
+    result = {"gpu": gpu, "cuda_alloc_conf": os.environ.get("PYTORCH_CUDA_ALLOC_CONF"), "bf16_peak_tflops": peak,
+              "model": config.to_diff_dict(), "rows": rows, "max_length": MAX_LENGTH, "env": environment()}
     Path(args.out).write_text(json.dumps(result, indent=1))
     print(f"saved {args.out}")
 
