@@ -130,16 +130,20 @@ def _verdict_by_ties(ties, strategy, same=None):
     return CONFIRMED if alone else INCONCLUSIVE
 
 
+def one_model_groups(same_at_k, among):
+    """The groups (sorted lists, two or more) of strategies in `among` that are one model at a K,
+    from twins()[k]."""
+    groups = {frozenset({s} | (same_at_k.get(s, set()) & set(among))) for s in among}
+    return sorted(sorted(g) for g in groups if len(g) > 1)
+
+
 def _describe_ties(ties, gains, same=None):
     """'K=2: top = alternate-even, K=4: all 7 tie, ...', naming the tied strategies that are one
     model (same: twins())."""
     counts, same = gains.groupby("k").strategy.nunique(), same or {}
-
-    def one_model(k, t):
-        groups = {frozenset({s} | (same.get(k, {}).get(s, set()) & set(t))) for s in t}
-        return "".join(f" ({' and '.join(sorted(g))}: one model)" for g in sorted(groups, key=sorted) if len(g) > 1)
     return ", ".join(f"K={k}: " + (f"all {len(t)} tie" if len(t) == counts[k] > 2 else " = ".join(t))
-                     + one_model(k, t) for k, t in ties.items())
+                     + "".join(f" ({' and '.join(g)}: one model)" for g in one_model_groups(same.get(k, {}), t))
+                     for k, t in ties.items())
 
 
 def frontier(points, size):

@@ -70,7 +70,7 @@ ADAMW_BYTES = 32        # read param, grad, m, v; write param, m, v; zero the gr
 BANDWIDTH_SHARE = 0.7   # of peak bandwidth that a fused elementwise optimizer reaches
 # Host time per Trainer step, whatever the GPU: BERT-base at batch 8, padded to 128, ran 20 steps/s
 # on an H100 (benchmarks/README.md, P6), where its FLOPs and AdamW update take ~3 ms of the 50.
-# Colab's host CPUs are slower, so this is a floor.
+# Colab's host CPUs were not measured; if slower, this is a floor.
 STEP_OVERHEAD_S = 0.045
 OVERHEAD_S = 15         # per training: load from the cache, latency and checkpoint-size measurement
 
@@ -113,9 +113,9 @@ def training_cost(model_id, k, task, train, lengths, gpu=T4, precision="fp32", m
     compute_s = flops / (gpu.peak[precision] * (mfu or ASSUMED_MFU[precision]))
     optimizer_s = steps * ADAMW_BYTES * arch.total_params(layers, model_id.startswith("albert")) \
         / (gpu.bandwidth * BANDWIDTH_SHARE)
-    step_s = steps * STEP_OVERHEAD_S
-    return {"flops": flops, "steps": steps, "compute_s": compute_s, "optimizer_s": optimizer_s, "step_s": step_s,
-            "seconds": max(compute_s + optimizer_s, step_s) + OVERHEAD_S}
+    host_s = max(0.0, steps * STEP_OVERHEAD_S - compute_s - optimizer_s)  # host steps beyond the GPU's work
+    return {"flops": flops, "steps": steps, "compute_s": compute_s, "optimizer_s": optimizer_s, "host_s": host_s,
+            "seconds": compute_s + optimizer_s + host_s + OVERHEAD_S}
 
 
 def trainings(profile):
