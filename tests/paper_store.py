@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
+from poorman.core.strategies import select_layers
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.store import run_id, write_run
 from poorman.experiments.sweep import expand_grid
@@ -32,12 +33,15 @@ def profile_yaml(folder, glue_dir):
     return path
 
 
-def record(spec, rng, base):
+def record(spec, rng, base, scores):
+    """scores: {model, task, seed and dropped layers: score}, so that strategies that drop the same
+    layers (one model, as in a real sweep) have one score."""
     L = MODELS[spec["model"]]
     k = spec["k"]
+    dropped = select_layers(spec["strategy"], L, k) if k else []
     drop = DROP.get(spec["strategy"], 0.0) * k / 6 * (2 if spec["model"].startswith("bert") else 1)
-    score = float(np.clip(base[spec["task"]] - drop + rng.normal(0, 0.004), 0, 1))
-    dropped = list(range(L - k, L)) if k else []
+    key = (spec["model"], spec["task"], spec["seed"], tuple(dropped))
+    score = scores.setdefault(key, float(np.clip(base[spec["task"]] - drop + rng.normal(0, 0.004), 0, 1)))
     sim = [{"layer": i, "cka": float(1 - 0.4 * i / L + rng.normal(0, 0.01)), "cosine": 0.9}
            for i in range(L + 1)] if spec["role"] != "pruned" else None
     return {"run_id": run_id(spec), "config": spec, "original_layers": L, "num_layers": L - k, "dropped": dropped,
@@ -57,6 +61,7 @@ def write_store(results_root, profile_path, partial=False, seed=0):
     if partial:   # a sweep stopped half-way: no seed 44 for pruned cells, no symmetric K=2 at all
         specs = [s for s in specs if not (s["role"] == "pruned" and (s["seed"] == 44 or
                                                                     (s["strategy"], s["k"]) == ("symmetric", 2)))]
+    scores = {}
     for spec in specs:
-        write_run(Path(results_root) / prof.name, record(spec, rng, base))
+        write_run(Path(results_root) / prof.name, record(spec, rng, base, scores))
     return len(specs)
