@@ -270,8 +270,8 @@ def test_grid_sizes_by_hand():
     # cpu: 3 tasks x (MPNet: 3 baseline seeds + 7 strategies x K in {2,4,6} x 3 seeds
     #                 + MiniLM: 3 reference seeds)
     assert len(expand_grid(load_profile("cpu"))) == 3 * (3 + 7 * 3 * 3 + 3) == 207
-    # quick: SST-2 x (1 baseline + 7 strategies x K in {4, 6} + 1 reference)
-    assert len(expand_grid(load_profile("quick"))) == 1 + 7 * 2 + 1 == 16
+    # quick: SST-2 x (1 baseline + the paper's 5 strategies x K in {4, 6} + 1 reference)
+    assert len(expand_grid(load_profile("quick"))) == 1 + 5 * 2 + 1 == 12
     # paper: 9 tasks x (4 pruned models x (1 baseline + 6 strategies x 3 K) + DistilBERT)
     assert len(expand_grid(load_profile("paper"))) == 9 * (4 * (1 + 6 * 3) + 1) == 693
     # smoke: 1 task x (BERT: 2 baselines + 7 x 2 K; XLNet: 2 + 7 x 1 K; DistilBERT)

@@ -36,7 +36,7 @@ def test_runs_that_drop_the_same_layers_train_once(tmp_path, monkeypatch):
     new = _sweep("smoke", **TWINS, log=lines.append)
     # 2 baselines + top + alternate-even; the last two are the same model
     assert len(new) == 4 and len(trained) == 3
-    assert any("3 models to train (1 runs share a model" in line for line in lines)
+    assert any("3 models to train (1 run shares a model" in line for line in lines)
     recs = _records(tmp_path / "results" / "smoke")
     pruned = {r["config"]["strategy"]: r for r in recs.values() if r["config"]["role"] == "pruned"}
     top, alt = pruned["top"], pruned["alternate-even"]

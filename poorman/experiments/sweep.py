@@ -155,8 +155,9 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
         trainings = group_by_model(todo, profile, store_dir)
         in_store = TrainedModels(store_dir).refresh()
         n_new = sum(t.key not in in_store for t in trainings)
-        log(f"  {n_new} models to train ({len(todo) - n_new} runs share a model with another run), "
-            f"{jobs} at a time")
+        shared = len(todo) - n_new
+        log(f"  {n_new} models to train ({shared} {'run shares' if shared == 1 else 'runs share'} a model "
+            f"with another run), {jobs} at a time")
         return _run(trainings, profile, store_dir, jobs, verbose, log, total=len(todo))
 
 
