@@ -128,3 +128,31 @@ def test_chapters_execute_on_a_partial_paper_shaped_store(tmp_path, monkeypatch)
     assert "not testable" not in glued(nbs["02_bert_vs_xlnet"], "objective_verdict")
     assert "not testable" not in glued(nbs["03_distilbert"], "on_par_verdict")
     assert "partial" in str([o for c in nbs["01_strategies"].cells for o in c.get("outputs", [])])
+
+
+def test_a_chapter_executed_before_the_sweep_added_runs_is_stale(tmp_path, monkeypatch):
+    import jupytext
+    from paper_store import profile_yaml, write_store
+    from poorman.book.build import hide_injected, is_current, store_runs
+    from poorman.experiments.profiles import load_profile
+    from poorman.experiments.store.records import iter_runs, results_dir, run_path
+    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
+    profile = str(profile_yaml(tmp_path, load_profile("smoke").resolved_glue_dir()))
+    write_store(tmp_path / "results", profile, partial=True)
+    src, done = tmp_path / "chapter.md", tmp_path / "chapter.ipynb"
+    src.write_text("---\njupyter:\n  jupytext:\n    text_representation:\n      format_name: myst\n---\n\n"
+                   "```{code-cell} ipython3\nprint(1)\n```\n")
+    nb = jupytext.read(src)
+    nb.metadata["papermill"] = {"parameters": {"profile": profile}}
+    nbformat.write(nb, done)
+    before = store_runs(profile)
+    hide_injected(done, before)   # as `poorman book` stamps what it executed
+    assert is_current(src, done, profile, runs=before)
+    write_store(tmp_path / "results", profile)   # the sweep resumed and finished the grid
+    after = store_runs(profile)
+    assert after != before and not is_current(src, done, profile, runs=after)
+    # runs of a task the chapters were not executed on do not make them stale
+    sst2 = store_runs(profile, ["sst2"])
+    store = results_dir(load_profile(profile).name)
+    run_path(store, next(r["run_id"] for r in iter_runs(store) if r["config"]["task"] == "mrpc")).unlink()
+    assert store_runs(profile, ["sst2"]) == sst2 != store_runs(profile)

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import warnings
 from pathlib import Path
 
@@ -146,3 +147,30 @@ def test_two_identical_sweeps_at_once_train_each_model_once(tmp_path):
     assert not list((store / "smoke" / "runs").glob("*.lock"))
     recs = [json.loads(p.read_text()) for p in (store / "smoke" / "runs").glob("*.json")]
     assert {r["env"]["parallel_runs"] for r in recs} <= {1, 2}
+
+
+def _gone(pid):
+    """No such process, or a zombie waiting to be reaped: it runs nothing."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
+def test_a_killed_sweeps_workers_stop_training(tmp_path):
+    # The lock names the sweep's pid, so once the sweep is killed its training may be taken over;
+    # a worker left training beside the new one would train the model twice.
+    script = ("import time; from poorman.experiments import schedule\n"
+              "pool = schedule._executor(2)\n"
+              "futures = [pool.submit(time.sleep, 600) for _ in range(2)]\n"
+              "time.sleep(0.5); print(*pool._processes, flush=True); time.sleep(600)\n")
+    sweep_proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    workers = [int(pid) for pid in sweep_proc.stdout.readline().split()]
+    assert len(workers) == 2 and not any(_gone(pid) for pid in workers)
+    sweep_proc.kill()  # SIGKILL: no clean-up of its own
+    sweep_proc.wait()
+    deadline = time.time() + 30
+    while not all(_gone(pid) for pid in workers) and time.time() < deadline:
+        time.sleep(0.2)
+    assert all(_gone(pid) for pid in workers)

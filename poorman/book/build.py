@@ -4,9 +4,11 @@
 
 This is the one place that runs anything: the sweep (missing runs) and the caches the chapters
 read (layer scores, the size and latency table). The notebooks only read the store. A notebook
-is re-executed only if its code changed, it ran with another profile, or --rerun is given.
+is re-executed only if its code changed, it ran with another profile or tasks, the store's runs
+changed since (a resumed sweep added some), or --rerun is given.
 """
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -32,8 +34,19 @@ def code_cells(nb):
             and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
 
 
-def is_current(source_md, executed, profile, tasks=None):
-    """True if `executed` ran this exact code with this profile (and these tasks)."""
+def store_runs(profile, tasks=None):
+    """Which runs the chapters read: a digest of the run ids in the profile's store (of `tasks`).
+    Records are never rewritten with other results, so the same ids mean the same numbers."""
+    from ..experiments.profiles import load_profile
+    from ..experiments.store.records import iter_runs, results_dir
+    ids = sorted(r["run_id"] for r in iter_runs(results_dir(load_profile(profile).name))
+                 if not tasks or r["config"]["task"] in tasks)
+    return f"{len(ids)} runs, " + hashlib.sha256("\n".join(ids).encode()).hexdigest()[:16]
+
+
+def is_current(source_md, executed, profile, tasks=None, runs=None):
+    """True if `executed` ran this exact code with this profile (and these tasks), on the store
+    whose store_runs() is `runs` (when given)."""
     import jupytext
     import nbformat
     if not executed.exists():
@@ -41,15 +54,19 @@ def is_current(source_md, executed, profile, tasks=None):
     done = nbformat.read(executed, as_version=4)
     params = done.metadata.get("papermill", {}).get("parameters", {})
     failed = any(o.get("output_type") == "error" for c in done.cells for o in c.get("outputs", []))
-    return (not failed and params.get("profile") == profile and params.get("tasks") == tasks
+    same_store = runs is None or done.metadata.get("poorman", {}).get("store_runs") == runs
+    return (not failed and same_store and params.get("profile") == profile and params.get("tasks") == tasks
             and code_cells(jupytext.read(source_md)) == code_cells(done))
 
 
-def hide_injected(executed):
+def hide_injected(executed, runs=None):
     """Tag papermill's injected parameters cell remove-cell: the page shows the notebook's own.
-    Papermill's record of where it read and wrote keeps only the file names (no local folders)."""
+    Papermill's record of where it read and wrote keeps only the file names (no local folders).
+    runs: store_runs() of the store it was executed on, kept in its metadata."""
     import nbformat
     nb = nbformat.read(executed, as_version=4)
+    if runs is not None:
+        nb.metadata["poorman"] = {"store_runs": runs}
     paths = nb.metadata.get("papermill", {})
     for key in ("input_path", "output_path"):
         if paths.get(key):
@@ -61,8 +78,8 @@ def hide_injected(executed):
     nbformat.write(nb, executed)
 
 
-def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd=None):
-    """jupytext -> papermill with the profile's parameters, into `executed`."""
+def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd=None, runs=None):
+    """jupytext -> papermill with the profile's parameters, into `executed` (runs: store_runs())."""
     import jupytext
     import papermill
     nb = jupytext.read(source_md)
@@ -71,7 +88,7 @@ def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd
         jupytext.write(nb, src)
         papermill.execute_notebook(str(src), str(executed), parameters={"profile": profile, **(parameters or {})},
                                    kernel_name=kernel, cwd=str(cwd or executed.parent), progress_bar=False)
-    hide_injected(executed)
+    hide_injected(executed, runs)
 
 
 def fill_caches(profile, tasks=None):
@@ -98,16 +115,17 @@ def build_book(profile="cpu", rerun=False, only=None, tasks=None, sweep_first=Tr
         from ..experiments.sweep import sweep
         sweep(profile, tasks=tasks)
         fill_caches(profile, tasks)
+    runs = store_runs(profile, tasks)
     for name in notebook_order(root):
         stem = Path(name).name
         if only and stem not in only:
             continue
         src, out = root / "notebooks" / f"{stem}.md", root / "book" / f"{stem}.ipynb"
-        if not rerun and is_current(src, out, profile, tasks):
-            print(f"{stem}: up to date with profile {profile}")
+        if not rerun and is_current(src, out, profile, tasks, runs):
+            print(f"{stem}: up to date with profile {profile} and its store ({runs})")
             continue
-        print(f"{stem}: executing with profile {profile} ...")
-        execute(src, out, profile, parameters={"tasks": tasks} if tasks else None)
+        print(f"{stem}: executing with profile {profile} on its store ({runs}) ...")
+        execute(src, out, profile, parameters={"tasks": tasks} if tasks else None, runs=runs)
     if build:
         jb = Path(sys.executable).parent / "jupyter-book"  # the one beside this python, venv or not
         subprocess.run([str(jb) if jb.exists() else "jupyter-book", "build", "book/"], cwd=root, check=True)

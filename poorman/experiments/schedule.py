@@ -21,6 +21,7 @@ from .tasks import task_name
 from .training import quiet_libraries
 
 POLL_S = 1.0  # how often a sweep waiting for another sweep's training looks again
+ORPHAN_POLL_S = 1.0  # how often a worker checks that its sweep is still alive
 
 
 @dataclass
@@ -74,9 +75,20 @@ class TrainedModels:
         return self.by_key
 
 
-def _init_worker(threads):
+def _init_worker(threads, sweep_pid):
+    import threading
+
     import torch
     torch.set_num_threads(threads)
+    threading.Thread(target=_exit_with_parent, args=(sweep_pid,), daemon=True).start()
+
+
+def _exit_with_parent(parent):
+    """A worker whose sweep was killed stops: its training's lock died with the sweep, so a
+    resumed sweep would otherwise train the same model beside it."""
+    while os.getppid() == parent:
+        time.sleep(ORPHAN_POLL_S)
+    os._exit(1)
 
 
 def _train(spec, profile, store_dir, verbose):
@@ -107,7 +119,7 @@ def _executor(jobs):
     from concurrent.futures import ProcessPoolExecutor
     threads = max(1, (os.cpu_count() or jobs) // jobs)
     return ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_init_worker, initargs=(threads,))
+                               initializer=_init_worker, initargs=(threads, os.getpid()))
 
 
 def _claim(waiting, stored, store_dir, slots):
