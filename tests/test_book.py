@@ -156,3 +156,35 @@ def test_a_chapter_executed_before_the_sweep_added_runs_is_stale(tmp_path, monke
     store = results_dir(load_profile(profile).name)
     run_path(store, next(r["run_id"] for r in iter_runs(store) if r["config"]["task"] == "mrpc")).unlink()
     assert store_runs(profile, ["sst2"]) == sst2 != store_runs(profile)
+
+
+def test_committed_chapters_were_executed_on_the_committed_store(monkeypatch):
+    from poorman.book.build import READS_NO_STORE, store_runs
+    monkeypatch.setenv("POORMAN_RESULTS", str(ROOT / "results"))
+    assert not READS_NO_STORE & set(CHAPTERS)
+    for name in CHAPTERS:
+        nb = nbformat.read(ROOT / "book" / f"{name}.ipynb", as_version=4)
+        params = nb.metadata["papermill"]["parameters"]
+        executed_on = nb.metadata.get("poorman", {}).get("store_runs")
+        assert executed_on == store_runs(params["profile"], params.get("tasks")), \
+            f"book/{name}.ipynb was executed on another store ({executed_on}): run poorman book"
+
+
+def test_the_store_note_counts_only_other_recipes_of_the_chapters_tasks_as_foreign(tmp_path, monkeypatch):
+    import json
+    from paper_store import profile_yaml, write_store
+    from poorman.book import chapter
+    from poorman.experiments.profiles import load_profile
+    from poorman.experiments.store.records import iter_runs, results_dir, run_id, write_run
+    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
+    profile = str(profile_yaml(tmp_path, load_profile("smoke").resolved_glue_dir()))
+    write_store(tmp_path / "results", profile)
+    assert chapter.load(profile, tasks=["sst2"]).foreign == 0   # mrpc and stsb runs: not read, not foreign
+    store = results_dir(load_profile(profile).name)
+    for task in ("sst2", "mrpc"):   # one record of another learning rate on each of two tasks
+        rec = json.loads(json.dumps(next(r for r in iter_runs(store) if r["config"]["task"] == task)))
+        rec["config"]["train"]["learning_rate"] = 1e-3
+        rec["run_id"] = run_id(rec["config"])
+        write_run(store, rec)
+    ch = chapter.load(profile, tasks=["sst2"])
+    assert ch.foreign == 1 and "1 record of another recipe in the same folder is ignored" in chapter.store_note(ch)

@@ -19,6 +19,10 @@ from pathlib import Path
 from ..experiments.profiles import project_root
 from ..experiments.store.records import default_root
 
+# pages that never read the profile's run store (their own store, or a cost model): new runs
+# do not make them stale
+READS_NO_STORE = {"04_own_data", "running_at_scale"}
+
 
 def notebook_order(root):
     """Chapter notebooks in the order of _toc.yml."""
@@ -121,11 +125,12 @@ def build_book(profile="cpu", rerun=False, only=None, tasks=None, sweep_first=Tr
         if only and stem not in only:
             continue
         src, out = root / "notebooks" / f"{stem}.md", root / "book" / f"{stem}.ipynb"
-        if not rerun and is_current(src, out, profile, tasks, runs):
-            print(f"{stem}: up to date with profile {profile} and its store ({runs})")
+        read = None if stem in READS_NO_STORE else runs
+        if not rerun and is_current(src, out, profile, tasks, read):
+            print(f"{stem}: up to date with profile {profile}" + (f" and its store ({read})" if read else ""))
             continue
-        print(f"{stem}: executing with profile {profile} on its store ({runs}) ...")
-        execute(src, out, profile, parameters={"tasks": tasks} if tasks else None, runs=runs)
+        print(f"{stem}: executing with profile {profile}" + (f" on its store ({read})" if read else "") + " ...")
+        execute(src, out, profile, parameters={"tasks": tasks} if tasks else None, runs=read)
     if build:
         jb = Path(sys.executable).parent / "jupyter-book"  # the one beside this python, venv or not
         subprocess.run([str(jb) if jb.exists() else "jupyter-book", "build", "book/"], cwd=root, check=True)

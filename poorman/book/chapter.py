@@ -32,7 +32,7 @@ class Chapter:
     excluded: dict         # {task: why the verdicts leave it out} (the profile's `excluded_tasks`)
     floor: dict            # {task: dev score of the constant predictor}
     grid: int              # runs in the profile's grid on these tasks
-    foreign: int           # records in the store from no run of this grid (another recipe): ignored
+    foreign: int           # records of these tasks from no run of this grid (another recipe): ignored
 
     @property
     def verdict_tasks(self):
@@ -68,12 +68,13 @@ def load(profile="cpu", tasks=None):
     df = results(prof.name)
     known = df.run_id.isin(grid) if len(df) else pd.Series(dtype=bool)
     runs = df[known].reset_index(drop=True) if len(df) else df
+    foreign = int((~known & df.task.isin(prof.tasks)).sum()) if len(df) else 0   # other tasks: not read
     if runs.empty:
         raise ValueError(f"the store {results_dir(prof.name)} holds no runs of profile {prof.name!r} on "
                          f"{', '.join(prof.tasks)}: run `poorman book --profile {profile}` first")
     excluded = dict(getattr(prof, "excluded_tasks", None) or {})
     return Chapter(prof=prof, runs=runs, tasks=list(prof.tasks), excluded=excluded,
-                   floor=constant_scores(prof, prof.tasks), grid=len(grid), foreign=int((~known).sum()))
+                   floor=constant_scores(prof, prof.tasks), grid=len(grid), foreign=foreign)
 
 
 def shown_path(path):
@@ -106,7 +107,8 @@ def store_note(ch):
         text += (f" {cells_have} fewer than {FULL_SEEDS} seeds; tables flag such cells with their seed "
                  f"count, and a cell with one seed has no interval.")
     if ch.foreign:
-        text += f" {ch.foreign} records of another recipe in the same folder are ignored."
+        text += (" 1 record of another recipe in the same folder is ignored." if ch.foreign == 1 else
+                 f" {ch.foreign} records of another recipe in the same folder are ignored.")
     return text
 
 
