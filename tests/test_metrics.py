@@ -109,6 +109,6 @@ def test_failed_runs_are_those_at_the_constant_predictor_level():
     import pandas as pd
 
     from poorman.book.plots import failed_runs
-    df = pd.DataFrame({"task": ["sst2", "sst2", "rte"], "score": [0.505, 0.9, 0.60]})
+    df = pd.DataFrame({"model": "m", "role": "pruned", "task": ["sst2", "sst2", "rte"], "score": [0.505, 0.9, 0.60]})
     out = failed_runs(df, {"sst2": 0.509, "rte": 0.527})
     assert out.score.tolist() == [0.505]

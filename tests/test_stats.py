@@ -87,6 +87,22 @@ def test_runs_that_never_took_off_are_listed_and_still_averaged():
     assert cell["mean"] == pytest.approx((0.5 + 0.85 + 0.86) / 3) and cell.n == 3
 
 
+def test_the_bar_for_taking_off_is_a_tenth_of_the_full_models_gain():
+    base = [run(task=t, role="baseline", strategy="none", k=0, seed=s, score=b)
+            for t, b in (("stsb", 0.87), ("sst2", 0.91)) for s in (42, 43, 44)]
+    pruned = [run(task="stsb", seed=42, score=0.08), run(task="stsb", seed=43, score=0.09),
+              run(task="sst2", seed=42, score=0.54), run(task="sst2", seed=43, score=0.55)]
+    failed = stats.never_took_off(pd.DataFrame(base + pruned), {"stsb": 0.0, "sst2": 0.5})
+    assert sorted(failed.score) == [0.08, 0.54]   # bars: 0.087 on STS-B, 0.541 on SST-2
+    assert failed.took_off_above.round(3).tolist() == [0.087, 0.541]
+
+
+def test_the_bar_is_at_least_a_point_and_catches_a_failed_baseline_seed():
+    base = [run(role="baseline", strategy="none", k=0, seed=s, score=b) for s, b in ((42, 0.52), (43, 0.53), (44, 0.5))]
+    failed = stats.never_took_off(pd.DataFrame(base), {"sst2": 0.5})
+    assert failed.score.tolist() == [0.5]   # gain 0.017: the bar is the 1-point minimum, 0.51
+
+
 def test_strategy_gains_pool_only_over_tasks_every_strategy_has():
     rows = [run(task=t, role="baseline", strategy="none", k=0, seed=s, score=0.9) for t in ("sst2", "mrpc")
             for s in (42, 43)]

@@ -140,6 +140,21 @@ def strategy_gains(runs, floor, model):
     return pd.concat(frames).sort_values(["k", "gain"], ascending=[True, False]).reset_index(drop=True)
 
 
+def kept_by_kind(runs, floor, model, robust):
+    """Retention and gain share of `model`, pooled over the strategy x K cells that every task has,
+    for the tasks in `robust` (row "robust") and the others (row "other"); column `cells` counts
+    the strategy x K cells. None unless the model has pruned runs and a baseline on both kinds."""
+    d = runs[runs.model == model]
+    present = sorted(set(d[d.role == "pruned"].task) & set(d[d.role == "baseline"].task))
+    if not set(present) & set(robust) or not set(present) - set(robust):
+        return None
+    pairs = set.intersection(*(set(zip(g.strategy, g.k)) for _, g in d[d.role == "pruned"].groupby("task")))
+    d = d[(d.role == "baseline") | np.array([(s, k) in pairs for s, k in zip(d.strategy, d.k)])]
+    kinds = {"robust": [t for t in present if t in robust], "other": [t for t in present if t not in robust]}
+    rows = {name: kept(d[d.task.isin(tasks)], floor, by=("model",)).iloc[0] for name, tasks in kinds.items()}
+    return pd.DataFrame(rows).T.assign(cells=len(pairs))
+
+
 def param_share_removed(runs, model):
     """{K: share of the model's parameters (embeddings and head included) that K removes}."""
     d = runs[runs.model == model]
@@ -169,11 +184,27 @@ def mean_difference(a, b, level=LEVEL):
     return diff, diff - half, diff + half
 
 
-def never_took_off(runs, floor, margin=0.01):
-    """Runs scoring within `margin` of the constant predictor on their task: training never took off.
+FAILED_SHARE = 0.10   # a run that kept under a tenth of its full model's gain never took off
+FAILED_MIN = 0.01     # ... and at least 1 point above the constant, where the full model gains little
 
-    They stay in every mean and interval; this only lists them."""
-    return runs[runs.score <= runs.task.map(floor) + margin]
+
+def took_off_above(runs, floor, share=FAILED_SHARE):
+    """{(model, task): the score a run must exceed to count as having taken off}: the constant
+    predictor plus `share` of the unpruned model's mean gain over it (baseline or reference runs),
+    and at least FAILED_MIN above it. A fixed margin would not do, since the metrics differ in
+    scale: a correlation of a few hundredths on STS-B is a failed fine-tuning."""
+    full = runs[runs.role != "pruned"].groupby(["model", "task"]).score.mean()
+    keys = set(zip(runs.model, runs.task))
+    return {(m, t): floor[t] + max(share * (full.get((m, t), floor[t]) - floor[t]), FAILED_MIN)
+            for m, t in keys}
+
+
+def never_took_off(runs, floor, share=FAILED_SHARE):
+    """Runs at or below took_off_above() for their model and task (column `took_off_above`):
+    training never took off. They stay in every mean and interval; this only lists them."""
+    above = took_off_above(runs, floor, share)
+    bar = np.array([above[k] for k in zip(runs.model, runs.task)])
+    return runs.assign(took_off_above=bar)[runs.score.to_numpy() <= bar]
 
 
 def overlaps(lo_a, hi_a, lo_b, hi_b):

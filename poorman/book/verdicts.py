@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .stats import kept, mean_difference, overlaps, param_share_removed, strategy_gains
+from .stats import kept_by_kind, mean_difference, overlaps, param_share_removed, strategy_gains
 
 CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = "confirmed", "contradicted", "inconclusive", "not testable"
 # The paper's checkpoints, matched on the last part of the model id (google-bert/bert-base-uncased too).
@@ -261,19 +261,13 @@ def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
     overlap; not testable without tasks of both kinds."""
     per, measured = {}, []
     for m in models_of(runs, "pruned"):
-        d = runs[runs.model == m]
-        present = sorted(set(d[d.role == "pruned"].task) & set(d[d.role == "baseline"].task))
-        if not set(present) & set(robust) or not set(present) - set(robust):
+        groups = kept_by_kind(runs, floor, m, robust)
+        if groups is None:
             continue
-        pairs = set.intersection(*(set(zip(g.strategy, g.k)) for _, g in
-                                   d[d.role == "pruned"].groupby("task")))
-        d = d[(d.role == "baseline") | np.array([(s, k) in pairs for s, k in zip(d.strategy, d.k)])]
-        groups = {name: kept(d[d.task.isin(tasks)], floor, by=("model",)).iloc[0] for name, tasks in
-                  (("robust", [t for t in present if t in robust]), ("other", [t for t in present if t not in robust]))}
-        r, o = groups["robust"], groups["other"]
+        r, o = groups.loc["robust"], groups.loc["other"]
         per[m] = (CONFIRMED if r.gain_lo > o.gain_hi else CONTRADICTED if r.gain_hi < o.gain_lo else INCONCLUSIVE)
         measured.append(f"{short(m)}: {r.tasks} keep {pct(r.gain, r.gain_lo, r.gain_hi)} of the gain, "
-                        f"{o.tasks} {pct(o.gain, o.gain_lo, o.gain_hi)} (mean over {len(pairs)} strategy x K cells)")
+                        f"{o.tasks} {pct(o.gain, o.gain_lo, o.gain_hi)} (mean over {r.cells} strategy x K cells)")
     return combine("robust_tasks", per, measured) or Verdict(
         "robust_tasks", NOT_TESTABLE, f"tasks: {', '.join(sorted(runs.task.unique()))}", "tasks",
         "pruned runs on a paraphrase or similarity task (MRPC, QQP, STS-B) and on another task")

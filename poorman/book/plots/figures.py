@@ -13,7 +13,7 @@ from matplotlib.lines import Line2D
 
 from ...core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
 from .. import palette
-from ..stats import cells, mean_interval
+from ..stats import cells, mean_interval, never_took_off
 
 palette.use()
 
@@ -101,7 +101,7 @@ def _task_panel(ax, d, floor, task, strategies, ks):
         _errorbar(ax, x, 100 * g["mean"], 100 * g.lo, 100 * g.hi, palette.strategy_colour(s), label=s, size=4)
         seeds = d[(d.role == "pruned") & (d.strategy == s)]
         sx = seeds.k.map({k: j for j, k in enumerate(ks)}) + _dodge(i, len(strategies))
-        failed = seeds.score <= floor[task] + 0.01
+        failed = seeds.index.isin(never_took_off(d, floor).index)
         ax.scatter(sx[~failed], 100 * seeds.score[~failed], s=9, color=palette.strategy_colour(s), alpha=0.45, lw=0)
         ax.scatter(sx[failed], 100 * seeds.score[failed], s=28, color=palette.strategy_colour(s), marker="x", lw=1.3)
     base = d[d.role == "baseline"].score
@@ -121,7 +121,7 @@ def _task_panel(ax, d, floor, task, strategies, ks):
 
 def task_grid(runs, floor, model, tasks):
     """Dev score per task against K: each strategy's seed mean with its 95% interval, its seeds as
-    dots (x: a seed at the constant predictor's score); black line: the full model's mean (band:
+    dots (x: a seed that never took off, stats.never_took_off); black line: the full model's mean (band:
     its 95% interval); dashed: the constant predictor."""
     d = runs[runs.model == model]
     tasks = [t for t in tasks if t in set(d.task)]

@@ -36,10 +36,10 @@ def show(df, caption=None):
 def score_table(runs, floor, model):
     """Dev score per strategy and K (rows) and task (columns), mean over seeds [95% interval].
 
-    The first row is the full model; '!' marks a cell with a seed at the constant predictor's score."""
+    The first row is the full model; '!' marks a cell with a seed that never took off (stats.never_took_off)."""
     d = runs[(runs.model == model) & runs.role.isin(["baseline", "pruned"])]
     c = cells(d)
-    failed = d[d.score <= d.task.map(floor) + 0.01].groupby(["role", "strategy", "k", "task"]).size()
+    failed = never_took_off(d, floor).groupby(["role", "strategy", "k", "task"]).size()
     c["text"] = [interval(r["mean"], r.lo, r.hi, r.n) + (" !" if (r.role, r.strategy, r.k, r.task) in failed.index
                                                            else "") for _, r in c.iterrows()]
     c["strategy"] = c.strategy.where(c.role == "pruned", "full model")
@@ -74,18 +74,20 @@ def baseline_table(runs, floor, role="baseline"):
     return pd.DataFrame(rows)
 
 
-def failed_runs(df, floor, margin=0.01):
-    """Runs within `margin` of the constant predictor's score on their task (stats.never_took_off)."""
-    return never_took_off(df, floor, margin)
+def failed_runs(df, floor):
+    """Runs that never took off (stats.never_took_off)."""
+    return never_took_off(df, floor)
 
 
 def failed_table(failed, floor):
-    """The runs that never took off, one row each, with the constant predictor's score beside."""
+    """The runs that never took off, one row each, with the constant predictor's score and the bar
+    for taking off (stats.took_off_above) beside."""
     f = failed.sort_values(["model", "task", "role", "strategy", "k", "seed"])
     return pd.DataFrame({"model": f.model.to_numpy(), "task": f.task.to_numpy(), "role": f.role.to_numpy(),
                          "strategy": f.strategy.to_numpy(), "K": f.k.to_numpy(), "seed": f.seed.to_numpy(),
                          "score": (100 * f.score).round(1).to_numpy(),
-                         "constant predictor": (100 * f.task.map(floor)).round(1).to_numpy()})
+                         "constant predictor": (100 * f.task.map(floor)).round(1).to_numpy(),
+                         "took off above": (100 * f.took_off_above).round(1).to_numpy()})
 
 
 def kept_by_task(runs, floor, model):

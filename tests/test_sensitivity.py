@@ -1,0 +1,34 @@
+"""What a verdict rests on (poorman.book.sensitivity), on constructed stores with known answers."""
+
+from poorman.book import sensitivity
+from poorman.book.verdicts import CONFIRMED, INCONCLUSIVE
+
+from test_verdicts import FLOOR, STRATEGIES, make_runs
+
+TASKS, BASE = ("sst2", "stsb"), {"sst2": 0.9, "stsb": 0.9}
+
+
+def test_a_verdict_decided_by_one_collapsing_strategy_rests_on_it():
+    drops = {s: 0.02 for s in STRATEGIES}
+    runs = make_runs(drops, tasks=TASKS, base=BASE, task_drop={"sst2": 0.02})   # stsb keeps more ...
+    runs.loc[(runs.strategy == "bottom") & (runs.task == "stsb"), "score"] = 0.0   # ... but bottom collapses on it
+    verdict, changed = sensitivity.rests_on(runs, FLOOR, "robust_tasks")
+    assert verdict != CONFIRMED and changed == {"bottom": CONFIRMED}
+
+
+def test_a_verdict_every_strategy_supports_rests_on_none():
+    runs = make_runs({s: 0.02 for s in STRATEGIES}, tasks=TASKS, base=BASE, task_drop={"sst2": 0.1})
+    assert sensitivity.rests_on(runs, FLOOR, "robust_tasks") == (CONFIRMED, {})
+
+
+def test_leaving_out_the_strategy_a_claim_is_about_is_not_listed():
+    runs = make_runs({"bottom": 0.3}, tasks=("sst2",))
+    assert sensitivity.without_each_strategy(runs, FLOOR, "lower_layers_critical")["bottom"] == "not testable"
+    assert sensitivity.rests_on(runs, FLOOR, "lower_layers_critical") == (CONFIRMED, {})
+
+
+def test_the_table_has_a_row_per_claim_and_a_column_per_strategy():
+    runs = make_runs({"bottom": 0.3, "top": 0.09, "symmetric": 0.11}, tasks=("sst2",), noise=0.02)
+    t = sensitivity.table(runs, FLOOR, ["top_best"])
+    assert list(t.columns) == ["claim", "verdict"] + [f"without {s}" for s in sorted(STRATEGIES)]
+    assert t.verdict.iloc[0] == INCONCLUSIVE
