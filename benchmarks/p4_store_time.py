@@ -6,7 +6,9 @@ record keeps its training and evaluation seconds and when it finished. Per task 
 * trainings: records that trained a model (a run that shares another's model trained nothing);
 * worker_h: their training + evaluation time, summed, in hours;
 * wall_h at jobs: worker_h / jobs, the wall time with `jobs` trainings at once and no idle worker;
-* span_h: first to last finish within each sitting (a gap over --gap minutes ends one), summed.
+* span_h: first to last finish within each sitting (a gap over --gap minutes ends one), summed;
+* quiet_h: wall time at jobs if every training had taken the fastest time any training of its
+  model and depth took on its task: an estimate for a machine doing nothing else.
 
 The worker seconds were measured beside whatever else the machine did, so the estimate is an
 upper bound for a quiet machine.
@@ -41,12 +43,15 @@ def main():
     runs = poorman.results(args.profile)
     runs["finished"] = pd.to_datetime(runs.finished_at)
     trained = runs[runs.same_model_as.isna()] if "same_model_as" in runs else runs
+    trained = trained.assign(seconds=trained.train_seconds + trained.eval_seconds)
+    trained["fastest"] = trained.groupby(["task", "model", "num_layers"]).seconds.transform("min")
     rows = []
     for task, d in list(trained.groupby("task")) + [("all", trained)]:
-        worker = float((d.train_seconds + d.eval_seconds).sum()) / 3600
+        worker = float(d.seconds.sum()) / 3600
         rows.append({"task": task, "records": int((runs.task == task).sum()) if task != "all" else len(runs),
                      "trainings": len(d), "worker_h": round(worker, 2), "wall_h at jobs": round(worker / jobs, 2),
-                     "span_h": round(sittings(d.finished, args.gap), 2)})
+                     "span_h": round(sittings(d.finished, args.gap), 2),
+                     "quiet_h": round(float(d.fastest.sum()) / 3600 / jobs, 2)})
     table = pd.DataFrame(rows)
     print(f"profile {args.profile}, jobs={jobs}\n{table.to_string(index=False)}")
     Path(args.out).write_text(json.dumps({"profile": args.profile, "jobs": jobs, "rows": rows}, indent=1))

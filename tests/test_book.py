@@ -188,3 +188,12 @@ def test_the_store_note_counts_only_other_recipes_of_the_chapters_tasks_as_forei
         write_run(store, rec)
     ch = chapter.load(profile, tasks=["sst2"])
     assert ch.foreign == 1 and "1 record of another recipe in the same folder is ignored" in chapter.store_note(ch)
+
+
+def test_the_intro_counts_the_claims_as_the_claims_page_marks_them():
+    from poorman.book import claims
+    quoted, n = sum(bool(ids) for _, ids in claims.CLAIMS.values()), len(claims.CLAIMS)
+    word = dict(enumerate(["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]))
+    text = " ".join((ROOT / "book" / "intro.md").read_text().split())
+    assert (f"This book tests {word[n]} claims of the paper, {word[quoted]} in the words of its abstracts and "
+            f"{word[n - quoted]} in the book's own summary") in text

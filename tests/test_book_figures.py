@@ -99,3 +99,9 @@ def test_every_quote_id_exists():
     ids = set(claims.paper_claims().index)
     for _, quote_ids in claims.CLAIMS.values():
         assert set(quote_ids) <= ids
+
+
+def test_a_task_keeps_its_colour_in_every_figure():
+    assert len(set(palette.TASK_COLOURS.values())) == len(palette.TASK_COLOURS)
+    assert palette.task_colour("stsb") == palette.TASK_COLOURS["stsb"]
+    assert palette.task_colour("my_reviews") == palette.task_colour("my_reviews") in palette.TASK_COLOURS.values()

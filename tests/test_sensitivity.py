@@ -23,12 +23,30 @@ def test_a_verdict_every_strategy_supports_rests_on_none():
 
 def test_leaving_out_the_strategy_a_claim_is_about_is_not_listed():
     runs = make_runs({"bottom": 0.3}, tasks=("sst2",))
-    assert sensitivity.without_each_strategy(runs, FLOOR, "lower_layers_critical")["bottom"] == "not testable"
+    assert sensitivity.without_each(runs, FLOOR, "lower_layers_critical")["bottom"] == "not testable"
     assert sensitivity.rests_on(runs, FLOOR, "lower_layers_critical") == (CONFIRMED, {})
 
 
-def test_the_table_has_a_row_per_claim_and_a_column_per_strategy():
+def test_a_verdict_one_task_decides_rests_on_that_task():
+    runs = make_runs({"bottom": 0.2}, tasks=("sst2", "rte"))
+    runs.loc[(runs.strategy == "top") & (runs.task == "rte"), "score"] = 0.5   # top collapses on rte alone
+    verdict, changed = sensitivity.rests_on(runs, FLOOR, "lower_layers_critical", "task")
+    assert verdict != CONFIRMED and changed == {"rte": CONFIRMED}
+
+
+def test_the_table_has_a_row_per_claim_and_a_column_per_strategy_and_task():
     runs = make_runs({"bottom": 0.3, "top": 0.09, "symmetric": 0.11}, tasks=("sst2",), noise=0.02)
-    t = sensitivity.table(runs, FLOOR, ["top_best"])
-    assert list(t.columns) == ["claim", "verdict"] + [f"without {s}" for s in sorted(STRATEGIES)]
-    assert t.verdict.iloc[0] == INCONCLUSIVE
+    t = sensitivity.table(runs, FLOOR, ["top_best"], names={"top_best": "top is best"})
+    assert list(t.columns) == ["claim", "verdict"] + [f"without {s}" for s in sorted(STRATEGIES)] + ["without sst2"]
+    assert t.claim.iloc[0] == "top is best" and t.verdict.iloc[0] == INCONCLUSIVE
+
+
+def test_the_sentence_names_what_the_verdict_rests_on():
+    runs = make_runs({"bottom": 0.2}, tasks=("sst2", "rte"))
+    runs.loc[(runs.strategy == "top") & (runs.task == "rte"), "score"] = 0.5
+    assert sensitivity.rests_on_sentence(runs, FLOOR, "lower_layers_critical") == \
+        ("The verdict rests on **top** and **rte**: without top's runs it would be *confirmed*; "
+         "without rte's runs it would be *confirmed*.")
+    steady = make_runs({"bottom": 0.3}, tasks=("sst2",))
+    assert sensitivity.rests_on_sentence(steady, FLOOR, "lower_layers_critical").startswith("No single")
+    assert sensitivity.rests_on_sentence(steady, FLOOR, "robust_tasks") == ""

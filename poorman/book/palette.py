@@ -4,6 +4,8 @@ Figures are drawn FIGURE_WIDTH inches wide at DPI, wider than the book's text co
 so the browser scales them down to exactly the column's width, never up.
 """
 
+import zlib
+
 import matplotlib as mpl
 import seaborn as sns
 
@@ -16,13 +18,24 @@ BASELINE_COLOUR = "#000000"     # the full, unpruned model
 REFERENCE_COLOUR = "#7f7f7f"    # the distilled reference model
 CONSTANT_COLOUR = "#b0b0b0"     # the constant predictor
 MODEL_COLOURS = ["#0173b2", "#d55e00", "#029e73", "#cc78bc", "#ca9161", "#de8f05"]  # per model, in order
-TASK_COLOURS = ["#0173b2", "#de8f05", "#029e73", "#d55e00", "#cc78bc", "#ca9161", "#56b4e9", "#949494", "#ece133"]
+TASK_COLOURS = {   # fixed per GLUE task, so that a task keeps its colour from figure to figure
+    "cola": "#949494", "sst2": "#0173b2", "mrpc": "#de8f05", "stsb": "#029e73", "qqp": "#d55e00",
+    "mnli": "#cc78bc", "qnli": "#ca9161", "rte": "#56b4e9", "wnli": "#ece133",
+}
 FIGURE_WIDTH = 8.2   # inches: 902 px, wider than the text column (688 px in a 1280 px window)
 DPI = 110
 
 
 def strategy_colour(strategy):
     return STRATEGY_COLOURS.get(strategy, REFERENCE_COLOUR)
+
+
+def task_colour(task):
+    """A task's colour; a task of your own gets one from its name, the same in every figure."""
+    if task in TASK_COLOURS:
+        return TASK_COLOURS[task]
+    spare = list(TASK_COLOURS.values())
+    return spare[zlib.crc32(str(task).encode()) % len(spare)]
 
 
 def ordered(strategies):

@@ -1,8 +1,9 @@
-"""How much a verdict rests on one strategy: the verdict again with each strategy's runs left out.
+"""How much a verdict rests on one strategy or one task: the verdict again with it left out.
 
-A verdict pooled over strategies (the robust-tasks claim pools every strategy x K cell) can be
-decided by one strategy alone, for example one that collapses on a single task. Leaving each
-strategy out in turn, and deciding again by the same rule, shows which runs the verdict rests on.
+A verdict pooled over strategies and tasks (the robust-tasks claim pools every strategy x K
+cell) can be decided by one strategy alone, for example one that collapses on a single task, or
+by one task. Leaving each strategy, then each task, out in turn, and deciding again by the same
+rule, shows which runs the verdict rests on.
 """
 
 import pandas as pd
@@ -10,30 +11,55 @@ import pandas as pd
 from .verdicts import CHECKS, NOT_TESTABLE
 
 
-def without_each_strategy(runs, floor, claim):
-    """{strategy: the claim's verdict (poorman.book.verdicts) on `runs` without that strategy's
-    pruned runs}, for every strategy with pruned runs."""
+def _left_out(runs, column, value):
+    """`runs` without the pruned runs of a strategy, or without every run of a task."""
+    if column == "strategy":
+        return runs[~((runs.role == "pruned") & (runs.strategy == value))]
+    return runs[runs[column] != value]
+
+
+def without_each(runs, floor, claim, column="strategy"):
+    """{strategy (or task): the claim's verdict (poorman.book.verdicts) on `runs` without it},
+    for every strategy with pruned runs (every task with runs)."""
     check = CHECKS[claim]
-    strategies = sorted(runs[runs.role == "pruned"].strategy.unique())
-    return {s: check(runs[~((runs.role == "pruned") & (runs.strategy == s))], floor).verdict for s in strategies}
+    values = sorted((runs[runs.role == "pruned"] if column == "strategy" else runs)[column].unique())
+    return {v: check(_left_out(runs, column, v), floor).verdict for v in values}
 
 
-def rests_on(runs, floor, claim):
-    """(verdict, {strategy: verdict without it}) for the strategies whose absence changes the
-    verdict to another testable one. Leaving out the strategy a claim is about (bottom, for the
-    lower layers) makes it untestable, which says nothing, so such changes are not listed."""
+def rests_on(runs, floor, claim, column="strategy"):
+    """(verdict, {strategy (or task): verdict without it}) for those whose absence changes the
+    verdict to another testable one. Leaving out what a claim is about (bottom, for the lower
+    layers) makes it untestable, which says nothing, so such changes are not listed."""
     verdict = CHECKS[claim](runs, floor).verdict
-    return verdict, {s: v for s, v in without_each_strategy(runs, floor, claim).items()
+    return verdict, {s: v for s, v in without_each(runs, floor, claim, column).items()
                      if v not in (verdict, NOT_TESTABLE)}
 
 
-def table(runs, floor, claims=None):
-    """One row per claim: its verdict, then its verdict without each strategy where that changes it
-    (blank where unchanged, or where leaving the strategy out makes the claim untestable)."""
-    claims = claims or list(CHECKS)
-    strategies = sorted(runs[runs.role == "pruned"].strategy.unique())
+def table(runs, floor, claims=None, names=None):
+    """One row per claim (named by `names`, {key: words}, if given): its verdict, then its verdict
+    without each strategy and without each task where that changes it (blank where unchanged, or
+    where leaving it out makes the claim untestable)."""
+    claims, names = claims or list(CHECKS), names or {}
     rows = []
     for claim in claims:
-        verdict, changed = rests_on(runs, floor, claim)
-        rows.append({"claim": claim, "verdict": verdict, **{f"without {s}": changed.get(s, "") for s in strategies}})
+        row = {"claim": names.get(claim, claim), "verdict": CHECKS[claim](runs, floor).verdict}
+        for column in ("strategy", "task"):
+            values = sorted((runs[runs.role == "pruned"] if column == "strategy" else runs)[column].unique())
+            changed = rests_on(runs, floor, claim, column)[1]
+            row.update({f"without {v}": changed.get(v, "") for v in values})
+        rows.append(row)
     return pd.DataFrame(rows)
+
+
+def rests_on_sentence(runs, floor, claim):
+    """One sentence on what the verdict rests on: the strategies and tasks without which it would
+    change (rests_on), or that no single one decides it. Empty if the claim is not testable."""
+    verdict, changed = rests_on(runs, floor, claim)
+    changed.update(rests_on(runs, floor, claim, "task")[1])
+    if verdict == NOT_TESTABLE:
+        return ""
+    if not changed:
+        return ("No single strategy or task decides it: leaving out any one of them gives the same verdict "
+                "(or leaves nothing to test).")
+    return ("The verdict rests on " + " and ".join(f"**{s}**" for s in changed) + ": without "
+            + "; without ".join(f"{s}'s runs it would be *{v}*" for s, v in changed.items()) + ".")

@@ -2,7 +2,7 @@
 
 A *cell* is one model x role x strategy x K x task; its runs differ only in the seed (head
 initialisation and data order; every strategy uses the same seeds). Scores are GLUE dev scores
-in [0, 1].
+in [0, 1]; the book shows them in percent.
 
 * **Mean score**: the mean over seeds with a Student-t interval, mean +- t(n-1) * s / sqrt(n).
 * **Retention**: a ratio of means, pruned / baseline.
@@ -25,7 +25,8 @@ models are different networks. If the baseline itself is not significantly above
 (D^2 <= t^2 var D), the interval is unbounded: the data do not say how much was kept.
 
 Over several tasks (or several cells), N and D are means over the cells with their variances
-summed: the ratio of average scores, as GLUE averages tasks. A baseline that serves several
+summed: the ratio of average scores, as GLUE averages tasks. For the gain share that weighs
+each task by its headroom (baseline - constant). A baseline that serves several
 cells counts once per cell in D and in var D. A cell with one seed has no interval (NaN bounds);
 the verdicts read a missing bound as unbounded.
 """

@@ -1,8 +1,10 @@
 """The book's verdicts: one rule, applied to the 95% intervals of poorman.book.stats.
 
-Every comparison uses the **gain share** (the share of the baseline's gain over a constant
-predictor that a pruned model keeps), pooled over the tasks every compared strategy has, with
-its Fieller interval. A missing interval (one seed) counts as unbounded.
+Every comparison of strategies, K and tasks uses the **gain share** (the share of the
+baseline's gain over a constant predictor that a pruned model keeps), pooled over the tasks
+every compared strategy has, with its Fieller interval. The comparison with a distilled model,
+another network with its own baseline, uses the difference of mean scores instead
+(check_on_par). A missing interval (one seed) counts as unbounded.
 
 **Best (worst) strategy at K**: the leader is the strategy with the highest (lowest) gain share;
 the best (worst) is the tie of every strategy whose interval overlaps the leader's. One name
@@ -176,7 +178,7 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
         lo, hi = g.gain_lo.fillna(-np.inf), g.gain_hi.fillna(np.inf)
         per[m] = CONFIRMED if (lo >= keep).any() else CONTRADICTED if (hi < keep).all() else INCONCLUSIVE
         best = g.iloc[0]
-        measured.append(f"{short(m)}, K={k} ({100 * shares[k]:.1f}% of parameters removed): the best, "
+        measured.append(f"{short(m)}, K={k} ({100 * shares[k]:.1f}% of parameters removed): the highest mean, "
                         f"{best.strategy}, keeps {pct(best.gain, best.gain_lo, best.gain_hi)} of the gain")
     return combine("pruned_40_keeps_98", per, measured) or Verdict(
         "pruned_40_keeps_98", NOT_TESTABLE, "; ".join(measured) or "no pruned runs", "K",

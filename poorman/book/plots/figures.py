@@ -86,7 +86,7 @@ def kept_plot(gains, line=None, line_label=None):
         ax.set_title(titles[col])
         _limits(ax, 100 * pd.concat([gains[col], gains[f"{col}_lo"], gains[f"{col}_hi"], pd.Series([1.0])]),
                 floor=-60, ceil=160)
-    axes[0].set_ylabel("% (mean over tasks, 95% interval)")
+    axes[0].set_ylabel("% pooled over tasks (95% interval)")
     handles, labels = axes[0].get_legend_handles_labels()
     fig.legend(handles, labels, title="strategy", loc="lower center", ncol=min(len(labels), 4))
     fig.tight_layout(rect=(0, 0.2, 1, 1))
@@ -179,7 +179,7 @@ def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None):
     cols = list(dict.fromkeys(data[col]))
     fig, axes = plt.subplots(1, len(cols), figsize=(palette.FIGURE_WIDTH, 3.9), sharey=True, squeeze=False)
     hues = list(dict.fromkeys(data[hue]))
-    colours = dict(zip(hues, palette.TASK_COLOURS if hue == "task" else palette.MODEL_COLOURS))
+    colours = ({h: palette.task_colour(h) for h in hues} if hue == "task" else dict(zip(hues, palette.MODEL_COLOURS)))
     for ax, name in zip(axes.flat, cols):
         d = data[data[col] == name]
         for h in hues:
@@ -230,8 +230,8 @@ def frontier_plot(points):
 def contribution_plot(scores_by_label, field="cosine"):
     """Per-layer input/output cosine (high: the layer changes little; contribution drops those first)."""
     fig, ax = plt.subplots(figsize=(palette.FIGURE_WIDTH * 0.8, 3.8))
-    for (label, s), colour in zip(scores_by_label.items(), palette.TASK_COLOURS):
-        values = getattr(s, field)
+    for label, s in scores_by_label.items():
+        colour, values = palette.task_colour(label), getattr(s, field)
         ax.plot(range(1, len(values) + 1), values, marker="o", color=colour, label=label)
     ax.set_ylabel("cos(layer input, layer output)")
     ax.set_xlabel("layer (1 = bottom)")

@@ -106,7 +106,7 @@ def size_table(variants, model):
     return pd.DataFrame({
         "K": v.k.to_numpy(), "layers": v.num_layers.to_numpy(), "params (M)": (v.params / 1e6).round(1).to_numpy(),
         "params removed (%)": (100 * (1 - v.params / full.params)).round(1).to_numpy(),
-        "checkpoint (MB)": (v.checkpoint_bytes / 2**20).round(1).to_numpy(),
+        "checkpoint (MiB)": (v.checkpoint_bytes / 2**20).round(1).to_numpy(),
         "latency (ms)": v.latency_ms.round(1).to_numpy(),
         "speed-up, ideal (FLOPs)": (full.gflops / v.gflops).round(2).to_numpy(),
         "speed-up, measured": (full.latency_ms / v.latency_ms).round(2).to_numpy()})
