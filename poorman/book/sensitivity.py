@@ -18,21 +18,27 @@ def _left_out(runs, column, value):
     return runs[runs[column] != value]
 
 
+def _values(runs, column):
+    """The strategies with pruned runs, or the tasks with runs."""
+    return sorted((runs[runs.role == "pruned"] if column == "strategy" else runs)[column].unique())
+
+
 def without_each(runs, floor, claim, column="strategy"):
     """{strategy (or task): the claim's verdict (poorman.book.verdicts) on `runs` without it},
     for every strategy with pruned runs (every task with runs)."""
     check = CHECKS[claim]
-    values = sorted((runs[runs.role == "pruned"] if column == "strategy" else runs)[column].unique())
-    return {v: check(_left_out(runs, column, v), floor).verdict for v in values}
+    return {v: check(_left_out(runs, column, v), floor).verdict for v in _values(runs, column)}
 
 
-def rests_on(runs, floor, claim, column="strategy"):
-    """(verdict, {strategy (or task): verdict without it}) for those whose absence changes the
-    verdict to another testable one. Leaving out what a claim is about (bottom, for the lower
-    layers) makes it untestable, which says nothing, so such changes are not listed."""
+def rests_on(runs, floor, claim, *columns):
+    """(verdict, {strategy or task: verdict without it}) for those whose absence changes the
+    verdict to another testable one; columns: "strategy" (the default), "task" or both. Leaving
+    out what a claim is about (bottom, for the lower layers) makes it untestable, which says
+    nothing, so such changes are not listed."""
     verdict = CHECKS[claim](runs, floor).verdict
-    return verdict, {s: v for s, v in without_each(runs, floor, claim, column).items()
-                     if v not in (verdict, NOT_TESTABLE)}
+    return verdict, {v: other for column in columns or ("strategy",)
+                     for v, other in without_each(runs, floor, claim, column).items()
+                     if other not in (verdict, NOT_TESTABLE)}
 
 
 def table(runs, floor, claims=None, names=None):
@@ -42,20 +48,16 @@ def table(runs, floor, claims=None, names=None):
     claims, names = claims or list(CHECKS), names or {}
     rows = []
     for claim in claims:
-        row = {"claim": names.get(claim, claim), "verdict": CHECKS[claim](runs, floor).verdict}
-        for column in ("strategy", "task"):
-            values = sorted((runs[runs.role == "pruned"] if column == "strategy" else runs)[column].unique())
-            changed = rests_on(runs, floor, claim, column)[1]
-            row.update({f"without {v}": changed.get(v, "") for v in values})
-        rows.append(row)
+        verdict, changed = rests_on(runs, floor, claim, "strategy", "task")
+        rows.append({"claim": names.get(claim, claim), "verdict": verdict,
+                     **{f"without {v}": changed.get(v, "") for c in ("strategy", "task") for v in _values(runs, c)}})
     return pd.DataFrame(rows)
 
 
 def rests_on_sentence(runs, floor, claim):
     """One sentence on what the verdict rests on: the strategies and tasks without which it would
     change (rests_on), or that no single one decides it. Empty if the claim is not testable."""
-    verdict, changed = rests_on(runs, floor, claim)
-    changed.update(rests_on(runs, floor, claim, "task")[1])
+    verdict, changed = rests_on(runs, floor, claim, "strategy", "task")
     if verdict == NOT_TESTABLE:
         return ""
     if not changed:
