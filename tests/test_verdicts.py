@@ -189,3 +189,9 @@ def test_ties_ignore_the_tables_index():
     t = table([("top", 0.95, 0.93, 0.97), ("bottom", 0.5, 0.4, 0.6)])
     t.index = [0, 0]   # as after concatenating per-model tables
     assert verdicts.tied(t) == ["top"]
+
+
+def test_ties_are_named_in_words_not_with_an_equals_sign():
+    assert verdicts._tie(["top"]) == "top"
+    assert verdicts._tie(["top", "angular"]) == "top and angular tie"
+    assert verdicts._tie(["top", "angular", "symmetric"]) == "top, angular and symmetric tie"

@@ -139,11 +139,17 @@ def one_model_groups(same_at_k, among):
     return sorted(sorted(g) for g in groups if len(g) > 1)
 
 
+def _tie(names):
+    """'top', 'top and angular tie', 'top, angular and symmetric tie'."""
+    names = list(names)
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]} tie"
+
+
 def _describe_ties(ties, gains, same=None):
-    """'K=2: top = alternate-even, K=4: all 7 tie, ...', naming the tied strategies that are one
-    model (same: twins())."""
+    """'K=2: top and alternate-even tie, K=4: all 7 tie, K=6: top', naming the tied strategies
+    that are one model (same: twins())."""
     counts, same = gains.groupby("k").strategy.nunique(), same or {}
-    return ", ".join(f"K={k}: " + (f"all {len(t)} tie" if len(t) == counts[k] > 2 else " = ".join(t))
+    return ", ".join(f"K={k}: " + (f"all {len(t)} tie" if len(t) == counts[k] > 2 else _tie(t))
                      + "".join(f" ({' and '.join(g)}: one model)" for g in one_model_groups(same.get(k, {}), t))
                      for k, t in ties.items())
 

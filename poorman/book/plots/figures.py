@@ -113,8 +113,10 @@ def _task_panel(ax, d, floor, task, strategies, ks):
         ax.annotate(f"full model {mean:.1f}", (1, mean), xycoords=("axes fraction", "data"), xytext=(-3, 3),
                     textcoords="offset points", ha="right", va="bottom", fontsize=9)
     ax.axhline(100 * floor[task], color=palette.CONSTANT_COLOUR, ls="--", lw=1.2)
+    # Below the line: failed runs sit just on it, and a label above would cover them.
     ax.annotate(f"constant predictor {100 * floor[task]:.1f}", (0, 100 * floor[task]), xycoords=("axes fraction", "data"),
-                xytext=(3, 3), textcoords="offset points", ha="left", va="bottom", fontsize=9, color="#666666")
+                xytext=(3, -3), textcoords="offset points", ha="left", va="top", fontsize=9, color="#666666")
+    ax.set_ylim(min(ax.get_ylim()[0], 100 * floor[task] - 8), None)
     ax.set_xticks(range(len(ks)), [f"K={k}" for k in ks])
     ax.set_title(task_title(task))
 
@@ -204,7 +206,8 @@ def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None):
 def frontier_plot(points):
     """Mean dev score (95% interval) against parameters and against latency; one point per model
     variant (columns of tables.variant_points, plus frontier_params_m and frontier_latency_ms from
-    poorman.book.verdicts.frontier); the dotted line steps along the points on the frontier."""
+    poorman.book.verdicts.frontier); the dotted line steps up through the highest mean so far among
+    the points on the frontier, drawn where the points are (nudged apart by their jitter)."""
     fig, axes = plt.subplots(1, 2, figsize=(palette.FIGURE_WIDTH, 4.6), sharey=True)
     for ax, x, xlabel in zip(axes, ["params_m", "latency_ms"], ["parameters (millions)", "latency (ms, median)"]):
         for _, p in points.iterrows():
@@ -212,8 +215,8 @@ def frontier_plot(points):
                 p.kind, palette.strategy_colour(p.strategy))
             marker = {"full": "D", "reference": "s"}.get(p.kind, {2: "o", 4: "^"}.get(p.k, "v"))
             _errorbar(ax, [p[x] * (1 + p.jitter)], [100 * p.score], [100 * p.lo], [100 * p.hi], colour, marker=marker)
-        f = points[points[f"frontier_{x}"]].sort_values(x)
-        ax.step(f[x], 100 * f.score.cummax(), where="post", color="#333333", lw=0.9, ls=":", zorder=0)
+        f = points[points[f"frontier_{x}"]].assign(drawn=lambda d: d[x] * (1 + d.jitter)).sort_values("drawn")
+        ax.step(f.drawn, 100 * f.score.cummax(), where="post", color="#333333", lw=0.9, ls=":", zorder=0)
         ax.set_xlabel(xlabel)
     axes[0].set_ylabel("mean dev score over tasks (%)")
     handles = [Line2D([], [], color=palette.BASELINE_COLOUR, marker="D", ls="", label="full model"),
