@@ -275,7 +275,7 @@ def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
         r, o = groups.loc["robust"], groups.loc["other"]
         per[m] = (CONFIRMED if r.gain_lo > o.gain_hi else CONTRADICTED if r.gain_hi < o.gain_lo else INCONCLUSIVE)
         measured.append(f"{short(m)}: {r.tasks} keep {pct(r.gain, r.gain_lo, r.gain_hi)} of the gain, "
-                        f"{o.tasks} {pct(o.gain, o.gain_lo, o.gain_hi)} (mean over {r.cells} strategy x K cells)")
+                        f"{o.tasks} {pct(o.gain, o.gain_lo, o.gain_hi)} (pooled over {r.cells} strategy x K cells)")
     return combine("robust_tasks", per, measured) or Verdict(
         "robust_tasks", NOT_TESTABLE, f"tasks: {', '.join(sorted(runs.task.unique()))}", "tasks",
         "pruned runs on a paraphrase or similarity task (MRPC, QQP, STS-B) and on another task")
