@@ -184,7 +184,7 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
         lo, hi = g.gain_lo.fillna(-np.inf), g.gain_hi.fillna(np.inf)
         per[m] = CONFIRMED if (lo >= keep).any() else CONTRADICTED if (hi < keep).all() else INCONCLUSIVE
         best = g.iloc[0]
-        measured.append(f"{short(m)}, K={k} ({100 * shares[k]:.1f}% of parameters removed): the highest mean, "
+        measured.append(f"{short(m)}, K={k} ({100 * shares[k]:.1f}% of parameters removed): the highest gain share, "
                         f"{best.strategy}, keeps {pct(best.gain, best.gain_lo, best.gain_hi)} of the gain")
     return combine("pruned_40_keeps_98", per, measured) or Verdict(
         "pruned_40_keeps_98", NOT_TESTABLE, "; ".join(measured) or "no pruned runs", "K",

@@ -79,15 +79,16 @@ def kept_plot(gains, line=None, line_label=None):
                       100 * g[f"{col}_hi"], palette.strategy_colour(s), label=s)
         ax.axhline(100, color=palette.BASELINE_COLOUR, lw=0.9)
         if line is not None:
-            ax.axhline(100 * line, color="#444444", lw=1, ls="--")
-            ax.annotate(line_label or f"{100 * line:g}%", (0, 100 * line), xycoords=("axes fraction", "data"),
-                        xytext=(3, -3), textcoords="offset points", va="top", fontsize=9, color="#444444")
+            ax.axhline(100 * line, color="#444444", lw=1, ls="--")   # named in the legend, not over the points
         ax.set_xticks(range(len(ks)), [f"K={k}" for k in ks])
         ax.set_title(titles[col])
         _limits(ax, 100 * pd.concat([gains[col], gains[f"{col}_lo"], gains[f"{col}_hi"], pd.Series([1.0])]),
                 floor=-60, ceil=160)
     axes[0].set_ylabel("% pooled over tasks (95% interval)")
     handles, labels = axes[0].get_legend_handles_labels()
+    if line is not None:
+        handles.append(Line2D([], [], color="#444444", lw=1, ls="--"))
+        labels.append(line_label or f"{100 * line:g}%")
     fig.legend(handles, labels, title="strategy", loc="lower center", ncol=min(len(labels), 4))
     fig.tight_layout(rect=(0, 0.2, 1, 1))
     return fig
@@ -175,10 +176,11 @@ def robustness_plot(gains, labels):
     return fig
 
 
-def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None):
-    """A per-layer curve per `hue` value, one panel per `col` value, against relative depth
-    (0 = embeddings, 1 = the top layer); mean over seeds as a line, each seed as a dot."""
-    cols = list(dict.fromkeys(data[col]))
+def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None, order=None):
+    """A per-layer curve per `hue` value, one panel per `col` value (in `order`, else as they
+    come), against relative depth (0 = embeddings, 1 = the top layer); mean over seeds as a line,
+    each seed as a dot."""
+    cols = [c for c in order if c in set(data[col])] if order else list(dict.fromkeys(data[col]))
     fig, axes = plt.subplots(1, len(cols), figsize=(palette.FIGURE_WIDTH, 3.9), sharey=True, squeeze=False)
     hues = list(dict.fromkeys(data[hue]))
     colours = ({h: palette.task_colour(h) for h in hues} if hue == "task" else dict(zip(hues, palette.MODEL_COLOURS)))
@@ -195,8 +197,9 @@ def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None):
         ax.set_xlabel("relative depth")
         ax.set_xticks([0, 0.5, 1])
     axes[0, 0].set_ylabel(ylabel)
-    handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, names, title=hue, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    # every hue in the legend, not only the first panel's (a model may lack a task)
+    handles = [Line2D([], [], color=colours[h], marker="o", ms=3.5, label=h) for h in hues]
+    fig.legend(handles=handles, title=hue, loc="center left", bbox_to_anchor=(1.0, 0.5))
     if title:
         fig.suptitle(title, fontsize=11)
     fig.tight_layout()
@@ -219,8 +222,9 @@ def frontier_plot(points):
         ax.step(f.drawn, 100 * f.score.cummax(), where="post", color="#333333", lw=0.9, ls=":", zorder=0)
         ax.set_xlabel(xlabel)
     axes[0].set_ylabel("mean dev score over tasks (%)")
-    handles = [Line2D([], [], color=palette.BASELINE_COLOUR, marker="D", ls="", label="full model"),
-               Line2D([], [], color=palette.REFERENCE_COLOUR, marker="s", ls="", label="distilled reference")]
+    handles = [Line2D([], [], color=colour, marker=marker, ls="", label=label) for kind, colour, marker, label in
+               (("full", palette.BASELINE_COLOUR, "D", "full model"),
+                ("reference", palette.REFERENCE_COLOUR, "s", "distilled reference")) if kind in set(points.kind)]
     handles += [Line2D([], [], color=palette.strategy_colour(s), marker="o", ls="", label=s)
                 for s in palette.ordered(points[points.kind == "pruned"].strategy.unique())]
     handles += [Line2D([], [], color="#555555", marker=m, ls="", label=f"K={k}") for k, m in ((2, "o"), (4, "^"), (6, "v"))
