@@ -180,7 +180,7 @@ def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None, ord
     """A per-layer curve per `hue` value, one panel per `col` value (in `order`, else as they
     come), against relative depth (0 = embeddings, 1 = the top layer); mean over seeds as a line,
     each seed as a dot."""
-    cols = [c for c in order if c in set(data[col])] if order else list(dict.fromkeys(data[col]))
+    cols = [c for c in dict.fromkeys(order) if c in set(data[col])] if order else list(dict.fromkeys(data[col]))
     fig, axes = plt.subplots(1, len(cols), figsize=(palette.FIGURE_WIDTH, 3.9), sharey=True, squeeze=False)
     hues = list(dict.fromkeys(data[hue]))
     colours = ({h: palette.task_colour(h) for h in hues} if hue == "task" else dict(zip(hues, palette.MODEL_COLOURS)))
@@ -193,7 +193,7 @@ def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None, ord
             ax.scatter(dh.depth, dh[y], s=8, color=colours[h], alpha=0.35, lw=0)
             m = dh.groupby("depth")[y].mean()
             ax.plot(m.index, m.values, marker="o", ms=3.5, color=colours[h], label=h)
-        ax.set_title(name, fontsize=10)
+        ax.set_title(str(name).replace("/", "/\n", 1), fontsize=9)   # Hub ids are wider than a panel
         ax.set_xlabel("relative depth")
         ax.set_xticks([0, 0.5, 1])
     axes[0, 0].set_ylabel(ylabel)
