@@ -105,3 +105,12 @@ def test_a_task_keeps_its_colour_in_every_figure():
     assert len(set(palette.TASK_COLOURS.values())) == len(palette.TASK_COLOURS)
     assert palette.task_colour("stsb") == palette.TASK_COLOURS["stsb"]
     assert palette.task_colour("my_reviews") == palette.task_colour("my_reviews") in palette.TASK_COLOURS.values()
+
+
+def test_layer_profiles_keep_one_panel_per_model_and_every_task_in_the_legend():
+    data = pd.DataFrame([{"model": m, "task": t, "depth": d, "cka": 1 - d}
+                         for m, tasks in (("org/small", ["sst2"]), ("org/big", ["sst2", "mrpc"]))
+                         for t in tasks for d in (0.5, 1.0)])
+    fig = plots.layer_profile_plot(data, "cka", "CKA", order=["org/big", "org/big", "org/small"])
+    assert [ax.get_title() for ax in fig.axes] == ["org/\nbig", "org/\nsmall"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["sst2", "mrpc"]
