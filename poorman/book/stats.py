@@ -2,7 +2,7 @@
 
 A *cell* is one model x role x strategy x K x task; its runs differ only in the seed (head
 initialisation and data order; every strategy uses the same seeds). Scores are GLUE dev scores
-in [0, 1]; the book shows them in percent.
+(accuracy and F1 in [0, 1], correlations in [-1, 1]); the book shows them in percent.
 
 * **Mean score**: the mean over seeds with a Student-t interval, mean +- t(n-1) * s / sqrt(n).
 * **Retention**: a ratio of means, pruned / baseline.

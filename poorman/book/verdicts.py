@@ -17,7 +17,7 @@ means it is separated from all others; several mean the data cannot tell them ap
 * *inconclusive*: the intervals allow both (overlap, missing seeds, a baseline that learnt
   nothing so its gain share is undefined);
 * *not testable*: the store lacks what the claim is about: the paper's models (decided from the
-  model ids and roles in the store: a BERT id such as bert-base-uncased, xlnet-base-cased,
+  model ids and roles in the store: ids such as bert-base-uncased, xlnet-base-cased,
   distilbert-base-uncased), the tasks, or a K that removes the share of parameters claimed.
 
 A claim tested on several pruned models is confirmed if it is confirmed on every one,

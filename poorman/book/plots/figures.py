@@ -94,6 +94,9 @@ def kept_plot(gains, line=None, line_label=None):
     return fig
 
 
+_LABEL_BOX = dict(boxstyle="square,pad=0.1", facecolor="white", alpha=0.8, lw=0)   # readable over points
+
+
 def _task_panel(ax, d, floor, task, strategies, ks):
     c = cells(d[d.role == "pruned"])
     for i, s in enumerate(strategies):
@@ -112,11 +115,12 @@ def _task_panel(ax, d, floor, task, strategies, ks):
         if np.isfinite(lo):
             ax.axhspan(lo, hi, color=palette.BASELINE_COLOUR, alpha=0.08, lw=0)
         ax.annotate(f"full model {mean:.1f}", (1, mean), xycoords=("axes fraction", "data"), xytext=(-3, 3),
-                    textcoords="offset points", ha="right", va="bottom", fontsize=9)
+                    textcoords="offset points", ha="right", va="bottom", fontsize=9, bbox=_LABEL_BOX)
     ax.axhline(100 * floor[task], color=palette.CONSTANT_COLOUR, ls="--", lw=1.2)
     # Below the line: failed runs sit just on it, and a label above would cover them.
     ax.annotate(f"constant predictor {100 * floor[task]:.1f}", (0, 100 * floor[task]), xycoords=("axes fraction", "data"),
-                xytext=(3, -3), textcoords="offset points", ha="left", va="top", fontsize=9, color="#666666")
+                xytext=(3, -3), textcoords="offset points", ha="left", va="top", fontsize=9, color="#666666",
+                bbox=_LABEL_BOX)
     ax.set_ylim(min(ax.get_ylim()[0], 100 * floor[task] - 8), None)
     ax.set_xticks(range(len(ks)), [f"K={k}" for k in ks])
     ax.set_title(task_title(task))
@@ -229,6 +233,7 @@ def frontier_plot(points):
                 for s in palette.ordered(points[points.kind == "pruned"].strategy.unique())]
     handles += [Line2D([], [], color="#555555", marker=m, ls="", label=f"K={k}") for k, m in ((2, "o"), (4, "^"), (6, "v"))
                 if k in set(points.k)]
+    handles.append(Line2D([], [], color="#333333", lw=0.9, ls=":", label="frontier: highest mean so far"))
     fig.legend(handles=handles, loc="lower center", ncol=4)
     fig.tight_layout(rect=(0, 0.22, 1, 1))
     return fig
