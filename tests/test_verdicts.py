@@ -195,3 +195,16 @@ def test_ties_are_named_in_words_not_with_an_equals_sign():
     assert verdicts._tie(["top"]) == "top"
     assert verdicts._tie(["top", "angular"]) == "top and angular tie"
     assert verdicts._tie(["top", "angular", "symmetric"]) == "top, angular and symmetric tie"
+
+
+def test_strategies_that_are_one_model_on_some_tasks_only_are_named_with_those_tasks():
+    runs = make_runs({"top": 0.0}, tasks=("sst2", "stsb"))
+    tasks = sorted(set(runs.task))
+    assert len(tasks) > 1
+    same_on = tasks[:1]   # symmetric drops top's layers at K=6 on the first task only
+    runs["dropped"] = [tuple(range(12 - r.k, 12)) if r.strategy == "top" or
+                       ((r.strategy, r.k) == ("symmetric", 6) and r.task in same_on) else (r.strategy, r.k, r.task)
+                       for r in runs.itertuples()]
+    assert verdicts.twins(runs, "m")[6]["top"] == set()   # not one model on every task
+    assert verdicts.twins_on_some_tasks(runs, "m")[6] == [("symmetric", "top", same_on)]
+    assert verdicts.twins_on_some_tasks(runs, "m")[4] == []

@@ -122,6 +122,22 @@ def twins(runs, model):
     return out
 
 
+def twins_on_some_tasks(runs, model):
+    """{K: [(strategy, other, tasks)]}: pairs that dropped the same layers in every run of some
+    tasks but not of all, so on those tasks they are one model (twins() needs every task)."""
+    if "dropped" not in runs.columns:
+        return {}
+    at = runs[(runs.model == model) & (runs.role == "pruned")]
+    out = {}
+    for k, g in at.groupby("k"):
+        layers = {(s, t): frozenset(zip(d.seed, map(tuple, d.dropped))) for (s, t), d in g.groupby(["strategy", "task"])}
+        names, tasks = sorted(set(g.strategy)), sorted(set(g.task))
+        pairs = [(a, b, [t for t in tasks if (a, t) in layers and layers[(a, t)] == layers.get((b, t))])
+                 for i, a in enumerate(names) for b in names[i + 1:]]
+        out[int(k)] = [(a, b, same) for a, b, same in pairs if same and len(same) < len(tasks)]
+    return out
+
+
 def _verdict_by_ties(ties, strategy, same=None):
     """Confirmed if `strategy` alone is best (worst) at every K, contradicted if it is outside the
     tie at some K, inconclusive otherwise. same: twins(); a strategy's twins do not break "alone"."""
