@@ -25,10 +25,10 @@ models are different networks. If the baseline itself is not significantly above
 (D^2 <= t^2 var D), the interval is unbounded: the data do not say how much was kept.
 
 Over several tasks (or several cells), N and D are means over the m cells, each with the
-variance of that mean (the cells' variances summed, over m^2): the ratio of average scores, as GLUE averages tasks. For the gain share, that weighs
-each task by its headroom (baseline - constant). A baseline that serves several
-cells counts once per cell in D and in var D. A cell with one seed has no interval (NaN bounds);
-the verdicts read a missing bound as unbounded.
+variance of that mean (the cells' variances summed, over m^2): the ratio of average scores, as
+GLUE averages tasks. For the gain share, that weighs each task by its headroom (baseline -
+constant). A baseline that serves several cells counts once per cell in D and in var D. A cell
+with one seed has no interval (NaN bounds); the verdicts read a missing bound as unbounded.
 """
 
 import numpy as np
