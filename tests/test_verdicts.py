@@ -100,6 +100,7 @@ def test_forty_percent_compares_parameter_shares():
     assert verdicts.param_share_removed(runs, "m")[6] == pytest.approx(0.40)
     v = verdicts.check_40_98(runs, FLOOR)
     assert v.verdict == CONFIRMED and "K=6" in v.measured
+    assert "raw retention, the paper's measure: " in v.measured   # the paper's own figure beside the gain share
     assert verdicts.check_40_98(make_runs({}), FLOOR).verdict == CONTRADICTED          # every strategy keeps 75%
     assert verdicts.check_40_98(make_runs({"top": 0.008}, noise=0.003), FLOOR).verdict == INCONCLUSIVE
 

@@ -200,8 +200,10 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
         lo, hi = g.gain_lo.fillna(-np.inf), g.gain_hi.fillna(np.inf)
         per[m] = CONFIRMED if (lo >= keep).any() else CONTRADICTED if (hi < keep).all() else INCONCLUSIVE
         best = g.iloc[0]
+        raw = pct(best.retention, best.retention_lo, best.retention_hi)
         measured.append(f"{short(m)}, K={k} ({100 * shares[k]:.1f}% of parameters removed): the highest gain share, "
-                        f"{best.strategy}, keeps {pct(best.gain, best.gain_lo, best.gain_hi)} of the gain")
+                        f"{best.strategy}, keeps {pct(best.gain, best.gain_lo, best.gain_hi)} of the gain "
+                        f"(raw retention, the paper's measure: {raw})")
     return combine("pruned_40_keeps_98", per, measured) or Verdict(
         "pruned_40_keeps_98", NOT_TESTABLE, "; ".join(measured) or "no pruned runs", "K",
         f"pruned runs at a K that removes about {100 * share:.0f}% of the parameters, with their baseline")
@@ -218,7 +220,8 @@ def check_on_par(runs, floor, margin=0.02):
                        f"pruned: {', '.join(map(short, models_of(runs, 'pruned'))) or 'none'}; reference: "
                        f"{', '.join(map(short, models_of(runs, 'reference'))) or 'none'}", "models",
                        "pruned runs of bert-base and runs of distilbert-base on the same tasks, with 3 or more "
-                       "seeds per cell (the colab and paper profiles' models; they run one seed per pruned cell)")
+                       "seeds per cell (the colab and paper profiles' models; they run one seed per pruned cell "
+                       "and per reference)")
     d = runs[runs.model.isin([bert[0], ref[0]])]
     r = d[d.role == "reference"]
     k = int(d[d.model == bert[0]].original_layers.iloc[0] - r.num_layers.iloc[0])
