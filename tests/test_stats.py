@@ -103,6 +103,16 @@ def test_the_bar_is_at_least_a_point_and_catches_a_failed_baseline_seed():
     assert failed.score.tolist() == [0.5]   # gain 0.017: the bar is the 1-point minimum, 0.51
 
 
+def test_cells_whose_best_seed_is_at_or_below_a_bar_lost_or_barely_learnt():
+    base = [run(role="baseline", strategy="none", k=0, seed=s, score=0.9) for s in (42, 43)]   # gain 0.4
+    pruned = [run(strategy="top", seed=s, score=x) for s, x in ((42, 0.52), (43, 0.53))]      # both under 0.54
+    pruned += [run(strategy="bottom", seed=s, score=x) for s, x in ((42, 0.52), (43, 0.57))]  # one passes, under 0.58
+    pruned += [run(strategy="symmetric", seed=s, score=x) for s, x in ((42, 0.52), (43, 0.7))]
+    runs = pd.DataFrame(base + pruned)
+    assert [c[2] for c in stats.cells_at_or_below(runs, {"sst2": 0.5})] == ["top"]
+    assert [c[2] for c in stats.cells_at_or_below(runs, {"sst2": 0.5}, share=0.2)] == ["bottom", "top"]
+
+
 def test_strategy_gains_pool_only_over_tasks_every_strategy_has():
     rows = [run(task=t, role="baseline", strategy="none", k=0, seed=s, score=0.9) for t in ("sst2", "mrpc")
             for s in (42, 43)]

@@ -208,6 +208,14 @@ def never_took_off(runs, floor, share=FAILED_SHARE):
     return runs.assign(took_off_above=bar)[runs.score.to_numpy() <= bar]
 
 
+def cells_at_or_below(runs, floor, share=FAILED_SHARE):
+    """Cells (model, role, strategy, k, task) whose best seed is at or below took_off_above(share):
+    with FAILED_SHARE, every seed never took off; with a larger share, the cell barely learnt."""
+    above = took_off_above(runs, floor, share)
+    best = runs.groupby(CELL).score.max()
+    return [c for c, s in best.items() if s <= above[(c[0], c[4])]]
+
+
 def overlaps(lo_a, hi_a, lo_b, hi_b):
     """Do two intervals overlap? A missing (NaN) bound counts as unbounded."""
     lo_a, lo_b = (-np.inf if np.isnan(x) else x for x in (lo_a, lo_b))
