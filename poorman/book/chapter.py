@@ -115,7 +115,7 @@ def store_note(ch):
 def layer_scores(ch, model, task):
     """The pre-trained model's layer scores on a task (cached in the store), or None if neither
     the cache nor the model is at hand."""
-    from ..experiments.finetune import calibration_scores
+    from ..experiments.planning import calibration_scores
     try:
         return calibration_scores(model, task, ch.prof)
     except OSError:
