@@ -332,16 +332,18 @@ def test_bad_sweep_arguments_fail_in_a_dry_run(tmp_path, monkeypatch, args, mess
 
 # ----------------------------------------------------------------------------- run ids do not move
 
-SMOKE_RUN_IDS = """02335618551d4026 0689e42fadc63f02 14c66a5008915f95 1e1f42c19b8289d7 1f7d9fac679f2bdb
-    243e083f72601eb5 2dfc104ed129cd12 32908eb94fb30798 3fa60d8458b5e157 4a6fe0669074eca1 7023424df460db9b
-    71baf58b3fb02ee7 8b2bb61438ec2584 8f6f56c406123b22 90ea0cfd3c1227f9 b061d6527ff5dfe3 b7656441aa3adfb0
-    b9ab4d1ea5ecfbac d6b875f75d7f57e9 e43ac36b174d2c17 effeb141ff45957b f4cd94f2aa929890 f51c15c35509021f
-    f5353761268fe238 f6d1779183219f21 fe763a402c568a94""".split()
+SMOKE_RUN_IDS = """0199e8c62adc2b2d 06f9609e1d93a5b3 0942cc843ed06b34 1c8e8780cc532961 40cc17af9fff625f
+    59530c886b60e017 5b0ce6841d3e12c5 5ff5f0c4d94550bb 6b4b63148722fac0 6bbc7c0862beac56
+    7a0ccd79b02ae825 7a880139b4cac93b 83b3f08bd1ec290c b0572b3b144d21b1 bb7a62fa7243b3b4
+    bb8e321bc0cd8d66 c06b318e6f923cbe c73129d2f8d35220 c8f7c16246e65a56 e07ee03e728d9d27
+    e3fbd68c4ed3393b f2235b8071ee8bbb f9627b2509c86219 f9d692667a06f19d fc12a589416e1337
+    fdeace8a487473f8""".split()
 
 
 def test_smoke_run_ids_are_those_of_the_records_already_written():
-    """The ids of the smoke grid, as the sweep wrote them before the engine was split into stages:
-    a change to what goes into a spec would orphan every record of a running sweep."""
+    """The ids of the smoke grid, as the sweep writes them since precision left the run spec (it is
+    chosen for the hardware and recorded in `env`): a change to what goes into a spec would orphan
+    every record of a running sweep."""
     assert sorted(records.run_id(s) for s in expand_grid(load_profile("smoke"))) == SMOKE_RUN_IDS
 
 

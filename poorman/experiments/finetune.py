@@ -21,6 +21,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding, set_seed
 
 from ..core.measure import count_parameters, folder_bytes, latency
+from ..core.precision import Precision, choose_precision
 from ..core.strategies import NEEDS_SCORES, LayerScores, layer_scores, select_layers
 from ..core.surgery import drop_layers, get_adapter
 from .data import load_split, tokenize
@@ -67,9 +68,9 @@ def _layer_scores(model_id, task, profile, max_length, model=None, tokenizer=Non
                         max_length=max_length, progress=False).to_dict()
 
 
-def environment(parallel_runs=1):
-    """Versions, hardware, commit and date. parallel_runs: the most trainings (this one included)
-    seen running at once on this machine in this store, so timings mean per-process speed."""
+def environment(parallel_runs=1, precision: Precision | None = None):
+    """Versions, hardware, precision, commit and date. parallel_runs: the most trainings (this one
+    included) seen running at once on this machine in this store, so timings mean per-process speed."""
     try:
         # poorman's own checkout, wherever the sweep is started from (None when installed from a wheel)
         commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
@@ -84,6 +85,8 @@ def environment(parallel_runs=1):
             "datasets": datasets.__version__, "python": platform.python_version(),
             "machine": platform.machine(), "processor": platform.processor() or platform.machine(),
             "cpu_threads": torch.get_num_threads(), "parallel_runs": parallel_runs,
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "precision": precision.name if precision else "fp32",
             "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
             "git_commit": commit, "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
@@ -154,16 +157,18 @@ def similarity_to_pretrained(pretrained, model, evals, tokenizer):
     return layer_similarity(pretrained, model, [collate(feats[i:i + 32]) for i in range(0, len(feats), 32)])
 
 
-def measure_saved(model, lat):
+def measure_saved(model, lat, precision: Precision | None = None):
     """Checkpoint bytes and latency of the model as saved: written with save_pretrained, read back
-    with plain from_pretrained (float32, free of any autocast left by bf16 training), timed."""
+    with plain from_pretrained (float32, free of any autocast left by training), timed in the
+    precision the runs use (None: fp32)."""
     with tempfile.TemporaryDirectory() as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         size = folder_bytes(tmp)
         saved = AutoModelForSequenceClassification.from_pretrained(tmp).to(next(model.parameters()).device)
     if count_parameters(saved) != count_parameters(model):
         raise RuntimeError(f"the saved checkpoint does not reload as the trained {type(model).__name__}")
-    return size, latency(saved, lat["batch_size"], lat["seq_len"], lat["repeats"], lat["warmup"])
+    return size, latency(saved, lat["batch_size"], lat["seq_len"], lat["repeats"], lat["warmup"],
+                         precision.name if precision else None)
 
 
 def run_one(spec, profile, store_dir, save_to=None, verbose=False):
@@ -178,8 +183,9 @@ def run_one(spec, profile, store_dir, save_to=None, verbose=False):
     train_data, evals = load_data(task, train_cfg, profile.resolved_glue_dir(), spec["seed"], tokenizer)
     key = training_key(spec, dropped)  # this training's own lock, if a sweep took one, is not another run
     concurrency = ConcurrencySampler(lambda: 1 + locks.trainings_running(store_dir, besides=key))
+    precision = choose_precision(profile.precision)
     with tempfile.TemporaryDirectory() as tmp:
-        args = training_arguments(train_cfg, tmp, spec["seed"], progress=verbose)
+        args = training_arguments(train_cfg, tmp, spec["seed"], precision=precision, progress=verbose)
         trainer = make_trainer(model, tokenizer, task, train_data, args, verbose=verbose, callbacks=[concurrency])
         train_loss, train_seconds = train(trainer)
         metrics, eval_seconds = evaluate(trainer, evals)
@@ -188,7 +194,7 @@ def run_one(spec, profile, store_dir, save_to=None, verbose=False):
         model.save_pretrained(save_to)
         tokenizer.save_pretrained(save_to)
     similarity = similarity_to_pretrained(pretrained, model, evals, tokenizer) if pretrained is not None else None
-    checkpoint_bytes, saved_latency = measure_saved(model, profile.latency)
+    checkpoint_bytes, saved_latency = measure_saved(model, profile.latency, precision)
     record = {
         "run_id": records.run_id(spec), "config": spec,
         "original_layers": L, "num_layers": L - len(dropped), "dropped": dropped,
@@ -199,7 +205,7 @@ def run_one(spec, profile, store_dir, save_to=None, verbose=False):
         "timing": {"train_seconds": train_seconds, "eval_seconds": eval_seconds,
                    "train_examples_per_s": len(train_data) * train_cfg["epochs"] / train_seconds},
         "params": count_parameters(model), "latency": saved_latency, "checkpoint_bytes": checkpoint_bytes,
-        "env": environment(parallel_runs=concurrency.most),
+        "env": environment(parallel_runs=concurrency.most, precision=precision),
     }
     records.write_run(store_dir, record)
     return record
