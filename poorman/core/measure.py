@@ -131,7 +131,7 @@ def latency(model, batch_size=8, seq_len=128, repeats=10, warmup=3, precision: s
     inputs = dummy_inputs(model, batch_size, seq_len)
     device_type = inputs["input_ids"].device.type
     try:
-        with _autocast_for(precision, device_type), autocast_probe(model, device_type) as autocast:
+        with autocast_for(precision, device_type), autocast_probe(model, device_type) as autocast:
             times = time_forwards([(model, inputs)], repeats, warmup)[0]
     finally:
         model.train(was_training)
@@ -140,8 +140,9 @@ def latency(model, batch_size=8, seq_len=128, repeats=10, warmup=3, precision: s
             "autocast": autocast[0] if autocast else None}
 
 
-def _autocast_for(precision, device_type):
-    """Autocast in `precision` (see latency), or nothing for None and fp32."""
+def autocast_for(precision, device_type):
+    """Autocast in `precision` (see latency), or nothing for None and fp32: one context for every
+    timing, so that a variant table and a record time the same way."""
     chosen = choose_precision(precision, device_type) if precision else None
     if chosen is None or chosen.name == "fp32":
         return contextlib.nullcontext()
