@@ -52,8 +52,9 @@ def test_colab_profile_states_the_computed_estimate():
 def test_colab_profile_is_the_papers_recipe_on_a_smaller_grid():
     colab, paper = load_profile("colab"), load_profile("paper")
     recipe = ("max_length", "batch_size", "learning_rate", "epochs", "warmup_ratio", "weight_decay",
-              "group_by_length", "bf16", "max_train", "max_eval")
+              "group_by_length", "max_train", "max_eval")
     assert {k: colab.train[k] for k in recipe} == {k: paper.train[k] for k in recipe}
+    assert colab.precision == paper.precision == "auto"  # bf16 on a recent GPU, fp16 on a T4
     assert colab.strategies == paper.strategies and colab.ks == [2, 4, 6]
     assert set(colab.tasks) == {"cola", "mrpc", "stsb", "rte"} and colab.glue_dir is None
     assert {"bert-base-uncased", "xlnet-base-cased"} <= set(colab.prune_models) <= set(paper.prune_models)

@@ -127,7 +127,8 @@ def compare_with_before(new_records):
 
 
 @pytest.mark.slow  # the whole smoke grid: ~25 s
-def test_a_smoke_sweep_gives_the_records_it_gave_before(tmp_path):
+def test_a_smoke_sweep_gives_the_records_it_gave_before(tmp_path, monkeypatch):
+    monkeypatch.setenv("POORMAN_PRECISION", "fp32")  # the records before were trained in fp32
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         new = sweep("smoke", store_dir=tmp_path, log=lambda *a: None)

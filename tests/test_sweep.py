@@ -37,6 +37,7 @@ def smoke_store(tmp_path_factory):
     root = tmp_path_factory.mktemp("results")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("POORMAN_RESULTS", str(root))
+        mp.setenv("POORMAN_PRECISION", "fp32")  # as the records of tests/fixtures/smoke_records_before.json
         new = _sweep("smoke", **GRID, **quiet)
     return root, new
 

@@ -10,6 +10,7 @@ from datasets import Dataset
 from transformers import PrinterCallback, ProgressCallback, TrainingArguments
 
 from poorman.core.measure import latency
+from poorman.core.precision import Precision
 from poorman.experiments import training
 from poorman.experiments.finetune import measure_saved
 from poorman.experiments.models import load_for_classification
@@ -96,7 +97,8 @@ def test_quiet_libraries_restores_what_it_turned_off():
 def bf16_trained(tmp_path_factory):
     """A tiny BERT after Trainer(bf16=True): accelerate leaves its forward pass wrapped in autocast."""
     model, tokenizer = load_for_classification("tiny-random/bert", 2)
-    args = training.training_arguments(_train_cfg(bf16=True), tmp_path_factory.mktemp("out"), seed=42)
+    args = training.training_arguments(_train_cfg(), tmp_path_factory.mktemp("out"), seed=42,
+                                       precision=Precision("bf16", "test"))
     training.train(training.make_trainer(model, tokenizer, RTE, _tiny_data(tokenizer), args))
     return model
 

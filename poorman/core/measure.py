@@ -1,5 +1,7 @@
 """How much smaller and faster: parameters, checkpoint size, latency, ideal FLOP speed-up."""
 
+from __future__ import annotations
+
 import contextlib
 import statistics
 import tempfile
@@ -9,6 +11,7 @@ from pathlib import Path
 import torch
 from torch.utils.flop_counter import FlopCounterMode
 
+from .precision import choose_precision
 from .surgery import get_adapter
 
 
@@ -116,14 +119,19 @@ def time_forwards(calls, repeats=10, warmup=3):
     return times
 
 
-def latency(model, batch_size=8, seq_len=128, repeats=10, warmup=3):
+def latency(model, batch_size=8, seq_len=128, repeats=10, warmup=3, precision: str | None = None) -> dict:
     """Median wall time of one forward pass, in milliseconds, after warm-up; with the dtype of the
-    weights and the autocast dtype (None: off) that the forward passes ran under."""
+    weights and the autocast dtype (None: off) that the forward passes ran under.
+
+    precision: None times the model as it is; "auto" in what this hardware does well (bf16 on
+    a CPU with native bf16 or a recent GPU, fp32 on other CPUs: core/precision.py), or "fp32",
+    "bf16", "fp16" as named."""
     was_training = model.training
     model.eval()
     inputs = dummy_inputs(model, batch_size, seq_len)
+    device_type = inputs["input_ids"].device.type
     try:
-        with autocast_probe(model, inputs["input_ids"].device.type) as autocast:
+        with autocast_for(precision, device_type), autocast_probe(model, device_type) as autocast:
             times = time_forwards([(model, inputs)], repeats, warmup)[0]
     finally:
         model.train(was_training)
@@ -132,15 +140,26 @@ def latency(model, batch_size=8, seq_len=128, repeats=10, warmup=3):
             "autocast": autocast[0] if autocast else None}
 
 
-def measure(model, *, batch_size=8, seq_len=128, repeats=10, warmup=3, size=True, timing=True):
-    """Parameters, checkpoint bytes, FLOPs and (optionally) latency of one model."""
+def autocast_for(precision, device_type):
+    """Autocast in `precision` (see latency), or nothing for None and fp32: one context for every
+    timing, so that a variant table and a record time the same way."""
+    chosen = choose_precision(precision, device_type) if precision else None
+    if chosen is None or chosen.name == "fp32":
+        return contextlib.nullcontext()
+    return torch.autocast(device_type, dtype=chosen.dtype)
+
+
+def measure(model, *, batch_size=8, seq_len=128, repeats=10, warmup=3, size=True, timing=True,
+            precision: str | None = "auto") -> dict:
+    """Parameters, checkpoint bytes, FLOPs and (optionally) latency of one model; the latency in
+    the precision this hardware would run it in unless `precision` says otherwise (see latency)."""
     out = {"num_layers": get_adapter(model).num_layers(model),
            "params": count_parameters(model),
            "flops": forward_flops(model, batch_size, seq_len)}
     if size:
         out["checkpoint_bytes"] = checkpoint_size(model)
     if timing:
-        out["latency"] = latency(model, batch_size, seq_len, repeats, warmup)
+        out["latency"] = latency(model, batch_size, seq_len, repeats, warmup, precision)
     return out
 
 

@@ -23,6 +23,7 @@ import torch
 from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding, set_seed
 
 from ..core.measure import count_parameters, folder_bytes, latency
+from ..core.precision import Precision
 from ..core.surgery import drop_layers, get_adapter
 from .data import load_split, reading, tokenize
 from .models import load_for_classification
@@ -32,7 +33,7 @@ from .training import (ConcurrencySampler, evaluate, freeze, make_trainer, train
                        training_arguments)
 
 
-def environment(parallel_runs: int = 1, precision: str = "fp32") -> dict:
+def environment(parallel_runs: int = 1, precision: Precision | None = None) -> dict:
     """Versions, hardware, precision, commit and date. parallel_runs: the most trainings (this one
     included) seen running at once on this machine in this store, so timings mean per-process speed."""
     try:
@@ -48,7 +49,9 @@ def environment(parallel_runs: int = 1, precision: str = "fp32") -> dict:
     return {"poorman": __version__, "torch": torch.__version__, "transformers": transformers.__version__,
             "datasets": datasets.__version__, "python": platform.python_version(),
             "machine": platform.machine(), "processor": platform.processor() or platform.machine(),
-            "cpu_threads": torch.get_num_threads(), "parallel_runs": parallel_runs, "precision": precision,
+            "cpu_threads": torch.get_num_threads(), "parallel_runs": parallel_runs,
+            "cpu_capability": torch.backends.cpu.get_cpu_capability(),
+            "precision": precision.name if precision else "fp32",
             "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
             "git_commit": commit, "date": datetime.now(timezone.utc).isoformat(timespec="seconds")}
 
@@ -88,25 +91,27 @@ def similarity_to_pretrained(pretrained, model, evals, tokenizer):
     return layer_similarity(pretrained, model, [collate(feats[i:i + 32]) for i in range(0, len(feats), 32)])
 
 
-def measure_saved(model, lat):
+def measure_saved(model, lat, precision: Precision | None = None):
     """Checkpoint bytes and latency of the model as saved: written with save_pretrained, read back
-    with plain from_pretrained (float32, free of any autocast left by bf16 training), timed."""
+    with plain from_pretrained (float32, free of any autocast left by training), timed in the
+    precision the runs use (None: fp32)."""
     with tempfile.TemporaryDirectory() as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         size = folder_bytes(tmp)
         saved = AutoModelForSequenceClassification.from_pretrained(tmp).to(next(model.parameters()).device)
     if count_parameters(saved) != count_parameters(model):
         raise RuntimeError(f"the saved checkpoint does not reload as the trained {type(model).__name__}")
-    return size, latency(saved, lat["batch_size"], lat["seq_len"], lat["repeats"], lat["warmup"])
+    return size, latency(saved, lat["batch_size"], lat["seq_len"], lat["repeats"], lat["warmup"],
+                         precision.name if precision else None)
 
 
-def train_and_evaluate(spec: RunSpec, *, latency_settings: dict, precision: str = "fp32",
+def train_and_evaluate(spec: RunSpec, *, latency_settings: dict, precision: Precision | None = None,
                        save_to: str | Path | None = None, verbose: bool = False,
                        parallel_runs: Callable[[], int] = lambda: 1) -> RunRecord:
     """Fine-tune and evaluate one planned run and return its record; the store is the caller's.
 
     latency_settings: the profile's `latency` (batch_size, seq_len, repeats, warmup). precision:
-    "fp32" or "bf16" autocast. save_to: a folder to save the fine-tuned model and its tokenizer in
+    the autocast to train and time in (core/precision.py; None: fp32). save_to: a folder to save the fine-tuned model and its tokenizer in
     (from_pretrained reloads it). verbose: the Trainer's own progress bars and metric dicts.
     parallel_runs: how many trainings run at once on this machine now, this one included."""
     set_seed(spec.seed)
@@ -115,7 +120,7 @@ def train_and_evaluate(spec: RunSpec, *, latency_settings: dict, precision: str 
     train_data, evals = load_data(spec, tokenizer)
     concurrency = ConcurrencySampler(parallel_runs)
     with tempfile.TemporaryDirectory() as tmp:
-        args = training_arguments({**spec.train, "bf16": precision == "bf16"}, tmp, spec.seed, progress=verbose)
+        args = training_arguments(spec.train, tmp, spec.seed, precision=precision, progress=verbose)
         trainer = make_trainer(model, tokenizer, spec.resolved_task, train_data, args, verbose=verbose,
                                callbacks=[concurrency])
         train_loss, train_seconds = train(trainer)
@@ -125,7 +130,7 @@ def train_and_evaluate(spec: RunSpec, *, latency_settings: dict, precision: str 
         model.save_pretrained(save_to)
         tokenizer.save_pretrained(save_to)
     similarity = similarity_to_pretrained(pretrained, model, evals, tokenizer) if pretrained is not None else None
-    checkpoint_bytes, saved_latency = measure_saved(model, latency_settings)
+    checkpoint_bytes, saved_latency = measure_saved(model, latency_settings, precision)
     dropped = spec.planned_layers
     return RunRecord(
         run_id=spec.run_id, config=spec, original_layers=depth, num_layers=depth - len(dropped),

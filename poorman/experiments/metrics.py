@@ -89,8 +89,8 @@ def trainer_metrics(task: Task | str) -> Callable[[object], dict[str, float]]:
     return trainer_compute_metrics
 
 
-def constant_score(task: Task | str, labels) -> float:
-    """The headline score of always predicting the most frequent label (the mean, for regression).
+def constant_metrics(task: Task | str, labels) -> dict[str, float]:
+    """The metrics of always predicting the most frequent label (the mean, for regression).
 
     A fine-tuned model that scores at this level has learnt nothing: its training never took off."""
     task = get_task(task)
@@ -100,14 +100,71 @@ def constant_score(task: Task | str, labels) -> float:
     else:
         values, counts = np.unique(labels.astype(np.int64), return_counts=True)
         preds = np.full(len(labels), values[counts.argmax()])
-    return compute_metrics(task, preds, labels)["score"]
+        return {**compute_metrics(task, preds, labels), "accuracy": float(counts.max() / len(labels))}
+    return compute_metrics(task, preds, labels)
+
+
+def constant_score(task: Task | str, labels) -> float:
+    """The headline score of the constant predictor (constant_metrics)."""
+    return constant_metrics(task, labels)["score"]
+
+
+LEARNT_SHARE = 0.10   # a run that kept under a tenth of its full model's gain never took off
+LEARNT_MIN = 0.01     # ... and one at most a point (0.01) above the constant learnt nothing either
+LEARNT_ALPHA = 0.05   # a model learnt when it beats the constant predictor at this level (one-sided)
+
+
+def learnt_bar(constant: float, full: float | None = None, share: float = LEARNT_SHARE) -> float:
+    """The score a run of the book's grid must pass to count as having taken off: the constant
+    predictor's, plus a tenth of the full model's gain over it, and at least LEARNT_MIN more. A
+    fixed margin would not do, since the metrics differ in range and the full models in headroom."""
+    gain = 0.0 if full is None else max(full - constant, 0.0)
+    return constant + max(share * gain, LEARNT_MIN)
+
+
+def beats_constant(metrics: dict, constant: dict, n_eval: int) -> float:
+    """The one-sided p-value that a model with `metrics` on `n_eval` examples does no better than
+    the constant predictor: an exact binomial test of its accuracy against the majority share, or,
+    for regression, a t-test of its Pearson correlation against 0 (the constant's).
+
+    Not the headline score: a mean of accuracy and macro-F1 rewards coin flips over the constant
+    (macro-F1 0.5 against 0.33), so a model that learnt nothing could pass a margin on it."""
+    from scipy.stats import binomtest, t as student
+    if "accuracy" in metrics and "accuracy" in constant:
+        hits = round(metrics["accuracy"] * n_eval)
+        return float(binomtest(hits, n_eval, constant["accuracy"], alternative="greater").pvalue)
+    if "pearson" not in metrics:  # classes scored without accuracy: fall back on the book's margin
+        return 0.0 if metrics["score"] > learnt_bar(constant["score"]) else 1.0
+    r = metrics["pearson"]
+    if n_eval < 3 or r >= 1:
+        return 0.0 if r >= 1 else 1.0
+    stat = r * math.sqrt((n_eval - 2) / (1 - r * r))
+    return float(student.sf(stat, n_eval - 2))
+
+
+def learning_note(metrics: dict, constant: dict, n_eval: int) -> tuple[bool, str]:
+    """(learnt, one line for a terminal or a model card): the constant predictor's score beside the
+    model's, and whether the model beat it (beats_constant at LEARNT_ALPHA)."""
+    p = beats_constant(metrics, constant, n_eval)
+    what = "accuracy" if "accuracy" in metrics else "pearson" if "pearson" in metrics else "score"
+    mine, theirs = metrics.get(what, metrics["score"]), constant.get(what, constant["score"])
+    line = (f"{what} {mine:.4f} against {theirs:.4f} for the constant predictor (always the majority class; "
+            f"the mean, for regression) on {n_eval} eval rows, one-sided p = {p:.3g}")
+    if p < LEARNT_ALPHA:
+        return True, f"{line}: it learnt the task"
+    return False, (f"{line}: THE MODEL DID NOT LEARN (it is not shown better than the constant predictor); "
+                   f"try more epochs (--epochs), another --lr, or more rows")
+
+
+def dev_constant_metrics(profile, task) -> dict[str, float]:
+    """constant_metrics on the dev set the profile evaluates `task` on (the first, for MNLI)."""
+    from .data import load_split
+    rows = load_split(task, get_task(task).eval_splits[0], glue_dir=profile.resolved_glue_dir(),
+                      max_examples=profile.train_for(get_task(task).name)["max_eval"], seed=0)
+    return constant_metrics(task, rows["label"])
 
 
 def constant_scores(profile, tasks=None) -> dict[str, float]:
-    """{task: constant_score on the dev set the profile evaluates on} (the first, for MNLI)."""
-    from .data import load_split
+    """{task: the constant predictor's headline score on its dev set} (dev_constant_metrics)."""
     tasks = tasks or profile.tasks  # your own data's descriptions are keyed by their name
-    return {(t if isinstance(t, str) else t["name"]): constant_score(t, load_split(t, get_task(t).eval_splits[0], glue_dir=profile.resolved_glue_dir(),
-                                            max_examples=profile.train_for(get_task(t).name)["max_eval"],
-                                            seed=0)["label"])
-            for t in tasks}
+    return {(t if isinstance(t, str) else t["name"]): dev_constant_metrics(profile, t)["score"] for t in tasks}

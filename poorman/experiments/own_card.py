@@ -4,6 +4,7 @@ import shlex
 from pathlib import Path
 
 
+
 def _mb(n_bytes):
     return f"{n_bytes / 1e6:.1f} MB"
 
@@ -49,7 +50,7 @@ def _where(source):
     return source["path"] if "path" in source else f"hub:{source['hub']}"
 
 
-def facts(record, task):
+def facts(record, task, learning=None):
     """(what, value) rows: base model, layers, data, eval score, size, latency, recipe, software."""
     cfg, env, lat = record["config"], record["env"], record["latency"]
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in record["metrics"].items() if k != "score")
@@ -65,6 +66,7 @@ def facts(record, task):
             ("train data", _source(task["train"], record["num_train_examples"])),
             ("eval data", _source(task["eval"], n_eval)),
             ("eval score", f"**{record['metrics']['score']:.4f}** (mean of {metrics})"),
+            *([("against the constant predictor", learning)] if learning else []),
             ("parameters", f"{record['params']['total'] / 1e6:.2f} M ({record['params']['layers'] / 1e6:.2f} M in the layers)"),
             ("checkpoint", _mb(record["checkpoint_bytes"])),
             ("latency", f"{lat['median_ms']:.1f} ms per forward pass of {lat['batch_size']} x {lat['seq_len']} "
@@ -75,10 +77,11 @@ def facts(record, task):
     return rows
 
 
-def model_card(record, task, title):
-    """Markdown for README.md: a front matter for the Hub, the facts, how to use and retrain it."""
+def model_card(record, task, title, learning=None):
+    """Markdown for README.md: a front matter for the Hub, the facts, how to use and retrain it.
+    learning: metrics.learning_note's line, the model's score beside the constant predictor's."""
     cfg = record["config"]
-    table = "\n".join(f"| {k} | {v} |" for k, v in facts(record, task))
+    table = "\n".join(f"| {k} | {v} |" for k, v in facts(record, task, learning))
     return f"""---
 library_name: transformers
 base_model: {cfg['model']}

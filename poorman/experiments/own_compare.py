@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .metrics import learning_note
 from .store import results
 
 
@@ -80,7 +81,8 @@ def format_table(table):
                      f"{row.speedup:7.2f}x")
     lines.append("* on the score/latency frontier: no other variant is both as good and as fast.")
     if one_seed:
-        lines.append("One seed: no interval (give --seeds 3 or more for a 95% t-interval over seeds).")
+        lines.append("One seed: no interval, and the differences between variants are not tested: "
+                     "run with --seeds 3 for 95% t-intervals over seeds.")
     else:
         lines.append(f"score: mean over {int(table.seeds.max())} seeds; interval: 95% t-interval over seeds.")
     lat = table.attrs.get("latency") or {}
@@ -88,4 +90,20 @@ def format_table(table):
     how = "timed side by side, one model per depth" if table.attrs.get("latency_side_by_side") \
         else "the median over the runs of that depth, each timed after its training"
     lines.append(f"latency: median forward time of a batch{batch}, per depth: {how}.")
-    return "\n".join(lines)
+    return "\n".join(lines + _learning_lines(table))
+
+
+def _learning_lines(table):
+    """The constant predictor's score, and the variants not shown better than it
+    (metrics.learning_note on each variant's mean metrics)."""
+    constant, n_eval = table.attrs.get("constant"), table.attrs.get("n_eval")
+    if not constant or not n_eval:
+        return []
+    names = [m for m in ("accuracy", "pearson") if m in table.columns] or ["score"]
+    failed = [row["variant"] for _, row in table.iterrows()
+              if not learning_note({"score": row["score"], **{m: row[m] for m in names}}, constant, n_eval)[0]]
+    lines = [f"constant predictor (always the majority class; the mean for regression): score {constant['score']:.4f}."]
+    if failed:
+        lines.append(f"DID NOT LEARN (not shown better than the constant predictor, one-sided p >= 0.05 "
+                     f"on {n_eval} eval rows): {', '.join(failed)}.")
+    return lines

@@ -12,12 +12,15 @@ model. The recipe is a profile's `train` settings (cpu's by default) on all your
 arguments (epochs=3, learning_rate=2e-5, batch_size, max_train, max_length, ...) override it.
 """
 
+import math
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
 from ..core.strategies import STRATEGIES
+from .data import load_split
+from .metrics import dev_constant_metrics, learning_note
 from .models import model_config
 from .own_card import model_card
 from .own_compare import compare_table
@@ -31,6 +34,10 @@ from .sweep import expand_grid, sweep
 from .training import quiet_libraries
 
 SAMPLES = Path(__file__).parent / "samples"
+# The fewest optimizer steps a run of your data gets: with the cpu recipe's 2 epochs, 400 rows
+# make 100 steps, and MiniLM-L6 then predicts one class; the own-data pilot
+# (scripts/own_data_pilot.py, benchmarks/README.md P7) chose this floor.
+MIN_STEPS = 300
 
 
 def sample_data():
@@ -48,15 +55,30 @@ def own_task(train, eval, text, label, *, text_pair=None, name=None, label_names
     return describe(desc, log=log)
 
 
-def recipe(profile="cpu", **overrides):
-    """The profile with its training settings for your data: all rows, unless max_train/max_eval say."""
+def recipe(profile="cpu", *, train_rows=None, min_steps=MIN_STEPS, **overrides):
+    """The profile with its training settings for your data: all rows, unless max_train/max_eval
+    say; with `train_rows` known and no `epochs` given, enough epochs for `min_steps` steps."""
     profile = load_profile(profile)
     unknown = sorted(k for k, v in overrides.items() if v is not None and k not in TRAIN_DEFAULTS)
     if unknown:
         raise ValueError(f"unknown training settings {unknown}; known: {', '.join(sorted(TRAIN_DEFAULTS))}")
     train = {**profile.train, "max_train": None, "max_eval": None,
              **{k: v for k, v in overrides.items() if v is not None}}
+    if train_rows and overrides.get("epochs") is None:
+        train["epochs"] = epochs_for_steps(train, train_rows, min_steps)
     return profile.with_overrides(train=train, task_train={}, reference_models=[], model_ks={})
+
+
+def epochs_for_steps(train, train_rows, min_steps):
+    """The recipe's epochs, raised (to a whole number) until training takes `min_steps` steps:
+    a small dataset needs more passes to learn, a large one keeps its recipe."""
+    rows = min(train_rows, train["max_train"] or train_rows)
+    steps_per_epoch = math.ceil(rows / train["batch_size"])
+    return max(train["epochs"], math.ceil(min_steps / steps_per_epoch))
+
+
+def _train_rows(spec_task):
+    return len(load_split(spec_task, "train"))
 
 
 def default_store(task_name):
@@ -93,7 +115,7 @@ def _check_drop(model, strategies, ks, layers=None):
 
 def finetune(model, train, eval, text, label, *, out, text_pair=None, name=None, label_names=None,
              metrics=None, regression=None, strategy="top", k=0, layers=None, seed=42, profile="cpu",
-             store=None, log=print, verbose=False, **overrides):
+             store=None, min_steps=MIN_STEPS, log=print, verbose=False, **overrides):
     """Drop layers (strategy + k, or explicit 0-based layers; k=0: none), fine-tune, evaluate, and
     save a checkpoint with its label names and a model card (README.md) in `out`. Returns the record.
     verbose: also the Trainer's, datasets' and transformers' own progress bars and logs."""
@@ -103,7 +125,7 @@ def finetune(model, train, eval, text, label, *, out, text_pair=None, name=None,
     spec_task = own_task(train, eval, text, label, text_pair=text_pair, name=name, label_names=label_names,
                          metrics=metrics, regression=regression, log=log)
     _check_drop(model, [strategy], [k], layers)
-    prof = recipe(profile, **overrides)
+    prof = recipe(profile, train_rows=_train_rows(spec_task), min_steps=min_steps, **overrides)
     role, strategy = ("baseline", "none") if not k and layers is None else ("pruned", strategy)
     spec = run_spec(prof, model, role, strategy, k, spec_task, seed, layers=layers)
     store = Path(store or default_store(spec_task["name"]))
@@ -114,19 +136,22 @@ def finetune(model, train, eval, text, label, *, out, text_pair=None, name=None,
             f"runs kept in {store}")
         with quiet_libraries(verbose):
             record = train_one(spec, prof, store, save_to=tmp, verbose=verbose).to_json()
-        (tmp / "README.md").write_text(model_card(record, spec_task, out.name))
+        learnt, note = learning_note(record["metrics"], dev_constant_metrics(prof, spec_task),
+                                     sum(record["num_eval_examples"].values()))
+        (tmp / "README.md").write_text(model_card(record, spec_task, out.name, note))
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
-    log(f"score {record['metrics']['score']:.4f}; saved to {out} (with README.md, the model card)")
-    return record
+    log(f"score {record['metrics']['score']:.4f}; {note}")
+    log(f"saved to {out} (with README.md, the model card)")
+    return {**record, "learnt": learnt}
 
 
 def compare(model, train, eval, text, label, *, text_pair=None, name=None, label_names=None, metrics=None,
             regression=None, strategies=("top", "contribution"), ks=None, seeds=1, profile="cpu",
-            store=None, jobs=1, log=print, verbose=False, **overrides):
+            store=None, jobs=1, min_steps=MIN_STEPS, log=print, verbose=False, **overrides):
     """Fine-tune the full model and each strategy x K (x seeds) in a run store; return the table
     of score (t-interval over seeds), parameters and latency per variant, frontier marked.
     verbose: as sweep's."""
@@ -136,7 +161,7 @@ def compare(model, train, eval, text, label, *, text_pair=None, name=None, label
         raise ValueError(f"seeds must be an integer >= 1, got {seeds!r}")
     L = _check_drop(model, list(strategies), list(ks or []))
     seed_list = list(range(42, 42 + seeds))
-    prof = recipe(profile, **overrides).with_overrides(
+    prof = recipe(profile, train_rows=_train_rows(spec_task), min_steps=min_steps, **overrides).with_overrides(
         tasks=[spec_task], prune_models=[model], strategies=list(strategies), ks=list(ks or default_ks(L)),
         seeds=seed_list, baseline_seeds=seed_list)
     store = Path(store or default_store(spec_task["name"]))
@@ -144,5 +169,6 @@ def compare(model, train, eval, text, label, *, text_pair=None, name=None, label
     with quiet_libraries(verbose):  # side by side, not each run's own timing under another load
         latency = {row["num_layers"]: row["latency_ms"] for row in variant_table(prof, store_dir=store)}
     table = compare_table(store, {records.run_id(s) for s in expand_grid(prof)}, latency)
-    table.attrs.update(task=spec_task["name"], model=model, store=str(store), latency=dict(prof.latency))
+    table.attrs.update(task=spec_task["name"], model=model, store=str(store), latency=dict(prof.latency),
+                       constant=dev_constant_metrics(prof, spec_task), n_eval=len(load_split(spec_task, "validation")))
     return table

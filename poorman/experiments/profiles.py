@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from ..core.precision import CHOICES
 from ..core.strategies import STRATEGIES
 from .tasks import get_task, task_name
 from .store.records import check_name
@@ -23,7 +24,7 @@ from .store.records import check_name
 TRAIN_DEFAULTS = {"max_train": None, "max_eval": None, "max_length": 128, "batch_size": 8,
                   "learning_rate": 5e-5, "epochs": 3, "warmup_ratio": 0.0, "weight_decay": 0.0,
                   "freeze_embeddings": False, "freeze_layers": [], "group_by_length": False,
-                  "bf16": False, "subsample_seed": None}
+                  "subsample_seed": None}
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Profile:
     jobs: int = 1                                  # runs a sweep trains at once (not part of run ids)
     task_train: dict = field(default_factory=dict)  # per-task changes to `train`, e.g. {stsb: {epochs: 3}}
     excluded_tasks: dict = field(default_factory=dict)  # {task: why it is not run}, for the book to say
+    precision: str = "auto"                        # auto|fp32|bf16|fp16 (core/precision.py); not part of run ids
 
     def ks_for(self, model):
         return self.model_ks.get(model, self.ks)
@@ -112,6 +114,9 @@ def _validate(raw, source):
     tasks = [task_entry(t, source) for t in raw["tasks"]]
     names = [task_name(t) for t in tasks]
     train = {**TRAIN_DEFAULTS, **(raw.get("train") or {})}
+    if "bf16" in train:
+        raise ValueError(f"profile {source}: train.bf16 is gone: use the top-level `precision:` key "
+                         f"(auto|fp32|bf16|fp16; auto picks what the hardware does well)")
     extra = set(train) - set(TRAIN_DEFAULTS)
     if extra:
         raise ValueError(f"profile {source}: unknown train settings {sorted(extra)}; known: {sorted(TRAIN_DEFAULTS)}")
@@ -138,6 +143,7 @@ def _validate(raw, source):
         ks=[int(k) for k in raw["ks"]], tasks=tasks, seeds=list(raw["seeds"]),
         baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),
         train=train, task_train=task_train, excluded_tasks=excluded, jobs=check_jobs(raw.get("jobs", 1), f"profile {source}"),
+        precision=check_precision(raw.get("precision", "auto"), f"profile {source}"),
         **{k: raw[k] for k in ("calibration", "latency") if k in raw})
 
 
@@ -162,6 +168,13 @@ def profile_task(profile, name):
         if isinstance(task, dict) and task["name"] == name:
             return task
     return get_task(name).spec
+
+
+def check_precision(value, where):
+    """`precision` from a profile: one of core.precision.CHOICES."""
+    if value not in CHOICES:
+        raise ValueError(f"{where}: precision must be one of {', '.join(CHOICES)}, got {value!r}")
+    return value
 
 
 def check_jobs(value, where):

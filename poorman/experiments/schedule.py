@@ -16,6 +16,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..core.precision import choose_precision
 from .finetune import train_and_evaluate
 from .models import model_config
 from .planning import fix_layers
@@ -93,11 +94,6 @@ def _exit_with_parent(parent):
     os._exit(1)
 
 
-def profile_precision(profile) -> str:
-    """The precision a profile's runs train and time in: its `precision`, else train.bf16's."""
-    return getattr(profile, "precision", None) or ("bf16" if profile.train.get("bf16") else "fp32")
-
-
 def trainings_running(store_dir, key: str) -> int:
     """Trainings running now on this machine in this store, the one of `key` included."""
     return 1 + locks.trainings_running(store_dir, besides=key)
@@ -106,8 +102,9 @@ def trainings_running(store_dir, key: str) -> int:
 def _train(spec: RunSpec, profile, store_dir, verbose: bool) -> RunRecord:
     with warnings.catch_warnings(), quiet_libraries(verbose):
         warnings.simplefilter("ignore", UserWarning)
-        return train_and_evaluate(spec, latency_settings=profile.latency, precision=profile_precision(profile),
-                                  verbose=verbose, parallel_runs=functools.partial(trainings_running, store_dir, spec.training_key))
+        return train_and_evaluate(spec, latency_settings=profile.latency, precision=choose_precision(profile.precision),
+                                  verbose=verbose,
+                                  parallel_runs=functools.partial(trainings_running, store_dir, spec.training_key))
 
 
 class _InProcess:
@@ -196,7 +193,7 @@ def train_one(spec: RunSpec, profile, store_dir, save_to=None, verbose: bool = F
     """Plan, train and record one run here and now (`poorman finetune`), whatever the store holds;
     the model is saved in `save_to`."""
     spec = fix_layers(spec, profile, store_dir)
-    record = train_and_evaluate(spec, latency_settings=profile.latency, precision=profile_precision(profile),
+    record = train_and_evaluate(spec, latency_settings=profile.latency, precision=choose_precision(profile.precision),
                                 save_to=save_to, verbose=verbose,
                                 parallel_runs=functools.partial(trainings_running, store_dir, spec.training_key))
     records.write_run(store_dir, record)

@@ -12,7 +12,8 @@ import statistics
 
 import torch
 
-from ..core.measure import checkpoint_size, count_parameters, dummy_inputs, forward_flops, time_forwards
+from ..core.measure import autocast_for, checkpoint_size, count_parameters, dummy_inputs, forward_flops, time_forwards
+from ..core.precision import choose_precision
 from ..core.strategies import select_layers
 from ..core.surgery import drop_layers, get_adapter
 from .models import load_model
@@ -33,6 +34,7 @@ def _variants(profile):
 
 @torch.inference_mode()
 def measure_variants(profile, rounds=None):
+    """Rows of variant_table, timed round-robin in the precision the profile's runs use here."""
     lat = profile.latency
     batch, seq = lat["batch_size"], lat["seq_len"]
     rows, calls = [], []
@@ -43,7 +45,8 @@ def measure_variants(profile, rounds=None):
                      "params": count_parameters(model)["total"], "checkpoint_bytes": checkpoint_size(model),
                      "gflops": forward_flops(model, batch, seq) / 1e9})
         calls.append((model, dummy_inputs(model, batch, seq)))
-    times = time_forwards(calls, repeats=rounds or lat["repeats"], warmup=lat["warmup"])
+    with autocast_for(profile.precision, device):
+        times = time_forwards(calls, repeats=rounds or lat["repeats"], warmup=lat["warmup"])
     for row, t in zip(rows, times):
         row["latency_ms"] = statistics.median(t)
     return rows
@@ -57,4 +60,7 @@ def variant_table(profile, store_dir=None):
            "hardware": {"processor": platform.processor() or platform.machine(),
                         "threads": torch.get_num_threads(), "torch": torch.__version__,
                         "gpu": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None}}
+    precision = choose_precision(profile.precision).name
+    if precision != "fp32":  # fp32 keeps the key it had before precision was chosen, and its tables
+        key["precision"] = precision
     return records.cached(store_dir, "variant_table", key, lambda: measure_variants(profile))

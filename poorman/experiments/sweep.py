@@ -26,6 +26,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from ..core.precision import choose_precision
 from ..core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
 from .models import model_config
 from .planning import fix_layers, run_spec
@@ -159,7 +160,7 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
         n_new = sum(t.key not in in_store for t in trainings)
         shared = len(todo) - n_new
         log(f"  {n_new} models to train ({shared} {'run shares' if shared == 1 else 'runs share'} a model "
-            f"with another run), {jobs} at a time")
+            f"with another run), {jobs} at a time; {choose_precision(profile.precision).describe()}")
         return _run(trainings, profile, store_dir, jobs, verbose, log, total=len(todo))
 
 

@@ -2,7 +2,8 @@
 TrainingArguments, and the train and evaluate stages of a run.
 
 `train_cfg` is a profile's `train` dict (after `task_train`): batch_size, learning_rate, epochs,
-weight_decay, warmup_ratio, group_by_length, bf16, freeze_embeddings, freeze_layers, ...
+weight_decay, warmup_ratio, group_by_length, freeze_embeddings, freeze_layers, ... The precision
+is not among them: it is chosen for the hardware (core/precision.py) and passed on its own.
 """
 
 import contextlib
@@ -12,6 +13,7 @@ import torch
 from transformers import (DataCollatorWithPadding, PrinterCallback, ProgressCallback, Trainer, TrainerCallback,
                           TrainingArguments)
 
+from ..core.precision import Precision
 from ..core.surgery import get_adapter
 from .metrics import trainer_metrics
 
@@ -49,14 +51,16 @@ def _renamed_in_transformers_5(train_cfg):
     return out
 
 
-def training_arguments(train_cfg, output_dir, seed, *, progress=False, **changes):
-    """TrainingArguments for `train_cfg`: no checkpoints, no logging, no reports; `changes`
-    (e.g. max_steps=30) go over the result."""
+def training_arguments(train_cfg, output_dir, seed, *, precision: Precision | None = None, progress=False,
+                       **changes):
+    """TrainingArguments for `train_cfg`: no checkpoints, no logging, no reports; autocast as
+    `precision` says (None: fp32); `changes` (e.g. max_steps=30) go over the result."""
+    flags = precision.trainer_flags() if precision else {"bf16": False, "fp16": False}
     args = dict(
         output_dir=str(output_dir), per_device_train_batch_size=train_cfg["batch_size"],
         per_device_eval_batch_size=max(32, train_cfg["batch_size"]),
         learning_rate=train_cfg["learning_rate"], num_train_epochs=train_cfg.get("epochs", 1),
-        weight_decay=train_cfg.get("weight_decay", 0.0), bf16=bool(train_cfg.get("bf16")),
+        weight_decay=train_cfg.get("weight_decay", 0.0), **flags,
         seed=seed, data_seed=seed, save_strategy="no", eval_strategy="no", report_to=[],
         logging_strategy="no", disable_tqdm=not progress, use_cpu=not torch.cuda.is_available(),
         **_renamed_in_transformers_5(train_cfg))
@@ -117,7 +121,7 @@ def evaluate(trainer, evals):
 
 
 def trained_model(trainer):
-    """The trained model in eval mode, unwrapped: Trainer(bf16=True) leaves its forward pass
+    """The trained model in eval mode, unwrapped: Trainer(bf16=True or fp16=True) leaves its forward pass
     wrapped in autocast, and what follows (similarity, saving) is about the fp32 model."""
     return trainer.accelerator.unwrap_model(trainer.model, keep_fp32_wrapper=False).eval()
 
