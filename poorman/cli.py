@@ -264,9 +264,8 @@ def main(argv=None):
 
     p = sub.add_parser("migrate-store", help="bring a run store's ids and caches to the current run identity, "
                                              "without retraining")
-    where = p.add_mutually_exclusive_group()
-    where.add_argument("--profile", help="the store of this profile (default cpu)")
-    where.add_argument("--store", help="a store folder (holding runs/)")
+    p.add_argument("--profile", help="the profile whose store (or, with --store, whose runs) to migrate; default cpu")
+    p.add_argument("--store", help="a store folder (holding runs/), instead of the profile's")
     p.add_argument("--glue-dir", help="the GLUE copy the store's runs read (default $POORMAN_GLUE_DIR; "
                                       "neither: the Hub)")
     p.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")

@@ -101,3 +101,15 @@ def test_the_cli_verb(tmp_path, glue_dir, capsys):
     assert {p.stem for p in (store / "runs").glob("*.json")} == {s.run_id for s in expand_grid(load_profile("smoke"))}
     with pytest.raises(SystemExit, match="not a run store"):
         main(["migrate-store", "--store", str(tmp_path / "nothing")])
+
+
+def test_a_sweep_on_a_store_of_the_old_identity_says_how_to_migrate(tmp_path, glue_dir):
+    from poorman.experiments.sweep import sweep
+    store = old_smoke_store(tmp_path)
+    lines = []
+    sweep("smoke", store_dir=store, dry_run=True, log=lines.append)
+    assert "26 records in" in lines[1] and "poorman migrate-store --profile smoke" in lines[1]
+    migrate_store(store, glue_dir)
+    lines.clear()
+    sweep("smoke", store_dir=store, dry_run=True, log=lines.append)
+    assert len(lines) == 1 and "26 already done, 0 to run" in lines[0]

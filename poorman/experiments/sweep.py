@@ -152,6 +152,8 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
     todo, done = plan(profile, shard, store_dir)
     log(f"profile {profile.name}: {len(todo) + len(done)} runs in shard {shard[0]}/{shard[1]}, "
         f"{len(done)} already done, {len(todo)} to run; results go to {store_dir}/runs/")
+    if records.migrate_hint(store_dir, profile.name):
+        log("  " + records.migrate_hint(store_dir, profile.name))
     if dry_run or not todo:
         return []
     with quiet_libraries(verbose):

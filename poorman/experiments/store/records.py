@@ -104,6 +104,19 @@ def finished_run_ids(store_dir):
     return {rec["run_id"] for rec in iter_runs(store_dir)}
 
 
+def older_identity(store_dir):
+    """How many records in the store are of an older run identity (store/migrate.py carries them over)."""
+    return sum(rec.get("record_version", 1) < RECORD_VERSION for rec in iter_runs(store_dir))
+
+
+def migrate_hint(store_dir, profile_name):
+    """A sentence for a store that holds records of an older run identity, else ''."""
+    n = older_identity(store_dir)
+    return (f"{n} records in {store_dir} are of an older run identity (no data source in their ids): "
+            f"`poorman migrate-store --profile {profile_name} --glue-dir <the GLUE copy they read>` carries "
+            f"them over without retraining" if n else "")
+
+
 def write_run(store_dir, record):
     """Write a record (a RunRecord, or its JSON) atomically as runs/<run id>.json."""
     record = record.to_json() if isinstance(record, RunRecord) else {"record_version": RECORD_VERSION, **record}
