@@ -19,9 +19,15 @@ def _row(rec):
                 "eval_seconds": rec["timing"]["eval_seconds"],
                 "latency_ms": rec.get("latency", {}).get("median_ms"),
                 "checkpoint_bytes": rec.get("checkpoint_bytes"),
-                "finished_at": rec["env"]["date"],
+                "finished_at": rec["env"]["date"], "precision": _precision(rec),
                 "same_model_as": rec.get("same_model_as")})  # set when another run trained this model
     return row
+
+
+def _precision(rec):
+    """What the run trained in: env.precision, or for records written before precision was chosen by
+    the hardware, their train.bf16 switch."""
+    return rec["env"].get("precision") or ("bf16" if rec["config"]["train"].get("bf16") else "fp32")
 
 
 def results(profile="cpu", store_dir=None):
