@@ -4,7 +4,7 @@ A random-init BERT-base-shaped classifier (12 x 768; speed needs no weights) is 
 HF Trainer for a fixed number of examples per arm:
 
     ours   dynamic padding (DataCollatorWithPadding) + length-grouped sampling, as
-           poorman.experiments.finetune.run_one does;
+           poorman.experiments.run.finetune.run_one does;
     paper  every example padded to 128 tokens, random sampling, as the paper's code did.
 
 Inputs are random token ids with the real lengths of a GLUE task's train set (BERT's WordPiece,
@@ -31,8 +31,8 @@ from datasets import Dataset
 from transformers import (BertConfig, BertForSequenceClassification, DataCollatorWithPadding, Trainer,
                           default_data_collator)
 
-from poorman.experiments.finetune import environment
-from poorman.experiments.training import training_arguments
+from poorman.experiments.run.finetune import environment
+from poorman.experiments.run.training import training_arguments
 
 HERE = Path(__file__).resolve().parent
 LENGTHS = HERE / "data" / "train_lengths.json"
@@ -48,7 +48,7 @@ def write_lengths(glue_dir, tasks):
     BERT's uncased WordPiece vocabulary)."""
     from transformers import AutoTokenizer
     from poorman.experiments.data import load_glue
-    from poorman.experiments.tasks import get_task
+    from poorman.experiments.data.tasks import get_task
     tokenizer = AutoTokenizer.from_pretrained("sentence-transformers/all-mpnet-base-v2")
     out = {}
     for name in tasks:

@@ -49,12 +49,12 @@ def _calibration_texts(spec, n):
     """A text file (one example per line; tab separates a pair), FILE:COLUMN (texts kept whole) or glue:TASK."""
     if spec.startswith("glue:"):
         from .experiments.data import load_glue
-        from .experiments.tasks import get_task
+        from .experiments.data.tasks import get_task
         task = get_task(spec[5:])  # the local copy $POORMAN_GLUE_DIR names, else the Hub
         return task.texts(load_glue(task.name, "train", max_examples=n, seed=0))
     path = Path(spec)
     if not path.is_file() and ":" in spec:  # FILE:COLUMN, or FILE:FIRST,SECOND for pairs
-        from .experiments.own_table import column_texts
+        from .experiments.data.own_table import column_texts
         file, columns = spec.rsplit(":", 1)
         return column_texts(file, columns.split(","), n)
     if not path.is_file():
@@ -271,7 +271,7 @@ def main(argv=None):
     p.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
     p.set_defaults(func=cmd_migrate_store)
 
-    from .experiments.commands import add_commands
+    from .own.commands import add_commands
     add_commands(sub, draw_tradeoff=_draw_tradeoff)  # finetune, compare: your own data
 
     args = parser.parse_args(argv)

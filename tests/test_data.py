@@ -9,10 +9,10 @@ import transformers
 from datasets import ClassLabel, Dataset, Features, Value
 from transformers import DataCollatorWithPadding
 
-from poorman.experiments import data
-from poorman.experiments.data import (load_csv_task, load_custom, load_glue, local_splits, subsample,
+from poorman.experiments.data import load as data
+from poorman.experiments.data.load import (load_csv_task, load_custom, load_glue, local_splits, subsample,
                                       tokenize)
-from poorman.experiments.tasks import TASKS, get_task
+from poorman.experiments.data.tasks import TASKS, get_task
 
 # Rows and label counts (by Hub label id) of the full files: GLUE's own (and the Hub's) row counts.
 FULL = {

@@ -10,7 +10,7 @@ from pathlib import Path
 import poorman
 
 PACKAGE = Path(poorman.__file__).parent
-LAYERS = {"core": 0, "experiments": 1, "book": 2}
+LAYERS = {"core": 0, "experiments": 1, "book": 2, "own": 3}
 
 
 def _layer(module):

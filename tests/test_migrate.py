@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 import poorman
-from poorman.experiments import planning
+from poorman.experiments.run import planning
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.store import records
 from poorman.experiments.store.migrate import migrate_store

@@ -9,9 +9,9 @@ from pathlib import Path
 import pydantic
 import pytest
 
-from poorman.experiments.planning import fix_layers, run_spec
+from poorman.experiments.run.planning import fix_layers, run_spec
 from poorman.experiments.profiles import load_profile
-from poorman.experiments.spec import RunRecord, RunSpec, run_id, training_key
+from poorman.experiments.run.spec import RunRecord, RunSpec, run_id, training_key
 from poorman.experiments.store import records
 from poorman.experiments.sweep import expand_grid, sweep
 

@@ -130,7 +130,7 @@ def test_a_second_sweep_runs_nothing(smoke_store, monkeypatch):
 
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="not a git checkout")
 def test_git_commit_is_poorman_s_own_wherever_the_sweep_starts(tmp_path, monkeypatch):
-    from poorman.experiments.finetune import environment
+    from poorman.experiments.run.finetune import environment
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     monkeypatch.chdir(tmp_path)  # not a git repository
     assert environment()["git_commit"] == head

@@ -11,11 +11,11 @@ from transformers import PrinterCallback, ProgressCallback, TrainingArguments
 
 from poorman.core.measure import latency
 from poorman.core.precision import Precision
-from poorman.experiments import training
-from poorman.experiments.finetune import measure_saved
+from poorman.experiments.run import training
+from poorman.experiments.run.finetune import measure_saved
 from poorman.experiments.models import load_for_classification
 from poorman.experiments.profiles import load_profile
-from poorman.experiments.tasks import get_task
+from poorman.experiments.data.tasks import get_task
 
 ROOT = Path(__file__).resolve().parents[1]
 RTE = get_task("rte")

@@ -15,7 +15,7 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 
 import pandas as pd  # noqa: E402
 
-from ..experiments.metrics import constant_scores  # noqa: E402
+from ..experiments.data.metrics import constant_scores  # noqa: E402
 from ..experiments.profiles import Profile, load_profile, project_root  # noqa: E402
 from ..experiments.store import iter_runs, results, results_dir, run_id  # noqa: E402
 from ..experiments.store.records import migrate_hint  # noqa: E402
@@ -117,7 +117,7 @@ def store_note(ch):
 def layer_scores(ch, model, task):
     """The pre-trained model's layer scores on a task (cached in the store), or None if neither
     the cache nor the model is at hand."""
-    from ..experiments.planning import calibration_scores
+    from ..experiments.run.planning import calibration_scores
     try:
         return calibration_scores(model, task, ch.prof)
     except OSError:

@@ -18,7 +18,7 @@ import yaml
 
 from ..core.precision import CHOICES
 from ..core.strategies import STRATEGIES
-from .tasks import get_task, task_name
+from .data.tasks import get_task, task_name
 from .store.records import check_name
 
 TRAIN_DEFAULTS = {"max_train": None, "max_eval": None, "max_length": 128, "batch_size": 8,
@@ -153,7 +153,7 @@ def task_entry(entry, source):
     if not isinstance(entry, dict):
         get_task(entry)  # raises with the list of known tasks
         return entry
-    from .own_task import describe
+    from .data.own_task import describe
     path = Path(source)
     base = path.parent if path.suffix in (".yaml", ".yml") else Path.cwd()
     try:

@@ -20,7 +20,7 @@ palette.use()
 
 def task_title(task):
     """GLUE's own spelling (SST-2, STS-B, ...) when the task has one."""
-    from ...experiments.tasks import get_task
+    from ...experiments.data.tasks import get_task
     try:
         tsv = get_task(task).tsv
     except ValueError:

@@ -8,7 +8,7 @@ import seaborn as sns
 def tradeoff_plot(table, title=None):
     """Score (with its interval over seeds) against latency; the frontier joined by a line.
 
-    `table` is poorman.experiments.own_compare.compare_table's (or poorman compare's CSV)."""
+    `table` is poorman.own.compare.compare_table's (or poorman compare's CSV)."""
     t = table.sort_values("latency_ms")
     fig, ax = plt.subplots(figsize=(7.5, 4.5))
     palette = dict(zip(sorted(t.strategy.unique()), sns.color_palette("tab10")))

@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from ..tasks import task_name
+from ..data.tasks import task_name
 from .records import iter_runs, results_dir
 
 

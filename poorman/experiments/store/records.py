@@ -18,7 +18,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from ..spec import RECORD_VERSION, RunRecord, run_id  # the run types; run_id is re-exported here
+from ..run.spec import RECORD_VERSION, RunRecord, run_id  # the run types; run_id is re-exported here
 
 NAME = re.compile(r"[A-Za-z0-9_-]+")
 

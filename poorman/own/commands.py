@@ -51,7 +51,7 @@ def _data(args):
 
 
 def cmd_finetune(args):
-    from .own_data import finetune  # lazily: `poorman drop` must not need the experiment stack
+    from .api import finetune  # lazily: `poorman drop` must not need the experiment stack
     if args.layers is not None and (args.k or args.strategy):
         raise ValueError("give --layers, or --strategy with --k, not both")
     record = finetune(args.model, **_data(args), strategy=args.strategy or "top", k=args.k, layers=args.layers,
@@ -63,8 +63,8 @@ def cmd_finetune(args):
 
 
 def cmd_compare(args, draw_tradeoff):
-    from .own_compare import format_table
-    from .own_data import compare
+    from .compare import format_table
+    from .api import compare
     table = compare(args.model, **_data(args), strategies=args.strategies, ks=args.ks, seeds=args.seeds,
                     jobs=args.jobs, verbose=args.verbose)
     out = Path(args.out or table.attrs["store"])

@@ -158,7 +158,7 @@ def learning_note(metrics: dict, constant: dict, n_eval: int) -> tuple[bool, str
 
 def dev_constant_metrics(profile, task) -> dict[str, float]:
     """constant_metrics on the dev set the profile evaluates `task` on (the first, for MNLI)."""
-    from .data import load_split
+    from .load import load_split
     rows = load_split(task, get_task(task).eval_splits[0], glue_dir=profile.resolved_glue_dir(),
                       max_examples=profile.train_for(get_task(task).name)["max_eval"], seed=0)
     return constant_metrics(task, rows["label"])

@@ -1,6 +1,6 @@
 """Prune, fine-tune and compare on your own labelled data: `poorman finetune` and `poorman compare`.
 
-    from poorman.experiments.own_data import compare, finetune
+    from poorman.own.api import compare, finetune
     data = dict(train="train.csv", eval="test.csv", text="review", label="sentiment")
     table = compare("sentence-transformers/all-MiniLM-L6-v2", **data, strategies=["top", "contribution"])
     record = finetune("sentence-transformers/all-MiniLM-L6-v2", **data, strategy="top", k=2, out="minilm-4")
@@ -19,19 +19,19 @@ import tempfile
 from pathlib import Path
 
 from ..core.strategies import STRATEGIES
-from .data import load_split
-from .metrics import dev_constant_metrics, learning_note
-from .models import model_config
-from .own_card import model_card
-from .own_compare import compare_table
-from .own_task import describe
-from .planning import run_spec
-from .profiles import TRAIN_DEFAULTS, load_profile
-from .schedule import train_one
-from .store import records
-from .speed import variant_table
-from .sweep import expand_grid, sweep
-from .training import quiet_libraries
+from ..experiments.data import load_split
+from ..experiments.data.metrics import dev_constant_metrics, learning_note
+from ..experiments.models import model_config
+from .card import model_card
+from .compare import compare_table
+from ..experiments.data.own_task import describe
+from ..experiments.run.planning import run_spec
+from ..experiments.profiles import TRAIN_DEFAULTS, load_profile
+from ..experiments.sweep.schedule import train_one
+from ..experiments.store import records
+from ..experiments.speed import variant_table
+from ..experiments.sweep import expand_grid, sweep
+from ..experiments.run.training import quiet_libraries
 
 SAMPLES = Path(__file__).parent / "samples"
 # The fewest optimizer steps a run of your data gets: with the cpu recipe's 2 epochs, 400 rows

@@ -16,14 +16,14 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.precision import choose_precision
-from .finetune import train_and_evaluate
-from .models import model_config
-from .planning import fix_layers
-from .spec import RunRecord, RunSpec, training_key
-from .store import locks, records
-from .tasks import task_name
-from .training import quiet_libraries
+from ...core.precision import choose_precision
+from ..run.finetune import train_and_evaluate
+from ..models import model_config
+from ..run.planning import fix_layers
+from ..run.spec import RunRecord, RunSpec, training_key
+from ..store import locks, records
+from ..data.tasks import task_name
+from ..run.training import quiet_libraries
 
 POLL_S = 1.0  # how often a sweep waiting for another sweep's training looks again
 ORPHAN_POLL_S = 1.0  # how often a worker checks that its sweep is still alive

@@ -26,16 +26,16 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from ..core.precision import choose_precision
-from ..core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
-from .models import model_config
-from .planning import fix_layers, run_spec
-from .profiles import check_jobs, load_profile, profile_task
+from ...core.precision import choose_precision
+from ...core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
+from ..models import model_config
+from ..run.planning import fix_layers, run_spec
+from ..profiles import check_jobs, load_profile, profile_task
 from .schedule import TrainedModels, group_by_model, train_all, write_records
-from .spec import RunRecord, RunSpec
-from .store import records
-from .tasks import task_name
-from .training import quiet_libraries
+from ..run.spec import RunRecord, RunSpec
+from ..store import records
+from ..data.tasks import task_name
+from ..run.training import quiet_libraries
 
 
 def expand_grid(profile) -> list[RunSpec]:

@@ -13,8 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .metrics import learning_note
-from .store import results
+from ..experiments.data.metrics import learning_note
+from ..experiments.store import results
 
 
 def _interval(scores):
