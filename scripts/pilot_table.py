@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from poorman.experiments.data.metrics import constant_scores
+from poorman.experiments.data.floor import constant_scores
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.store import results
 

@@ -196,7 +196,7 @@ def test_profile_with_a_task_description(tmp_path):
     logged = []
     sweep(prof, tasks=["reviews"], store_dir=tmp_path / "store", dry_run=True, log=logged.append)
     assert f"{len(specs)} runs" in logged[0]  # --tasks picks the description by its name
-    from poorman.experiments.data.metrics import constant_scores
+    from poorman.experiments.data.floor import constant_scores
     assert constant_scores(prof, [prof.tasks[1]]) == {"reviews": pytest.approx(0.5 / 2 + 1 / 3 / 2)}
     (tmp_path / "eval.csv").write_text("text,label\ngood,pos\nso-so,meh\n")
     with pytest.raises(ValueError, match=r"mine.yaml, task 'reviews': .*eval.csv, column 'label', row 3"):

@@ -15,7 +15,7 @@ warnings.filterwarnings("ignore", message="IProgress not found")
 
 import pandas as pd  # noqa: E402
 
-from ..experiments.data.metrics import constant_scores  # noqa: E402
+from ..experiments.data.floor import constant_scores  # noqa: E402
 from ..experiments.profiles import Profile, load_profile, project_root  # noqa: E402
 from ..experiments.store import iter_runs, results, results_dir, run_id  # noqa: E402
 from ..experiments.store.records import migrate_hint  # noqa: E402

@@ -8,7 +8,7 @@ initialisation and data order; every strategy uses the same seeds). Scores are G
 * **Retention**: a ratio of means, pruned / baseline.
 * **Gain share**: (pruned - constant) / (baseline - constant), where `constant` is the dev score
   of always predicting the most frequent label (the mean, for regression;
-  poorman.experiments.data.metrics.constant_scores). 1 = the pruned model kept all of the baseline's
+  poorman.experiments.data.floor.constant_scores). 1 = the pruned model kept all of the baseline's
   gain over a model that learnt nothing, 0 = it kept none. Unlike retention it has no floor at
   chance, so the verdicts use it.
 

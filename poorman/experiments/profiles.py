@@ -42,7 +42,6 @@ class Profile:
     calibration: dict = field(default_factory=lambda: {"examples": 128, "token": "mean", "split": "train"})
     latency: dict = field(default_factory=lambda: {"batch_size": 8, "seq_len": 128, "repeats": 10, "warmup": 3})
     model_ks: dict = field(default_factory=dict)   # per-model K values, e.g. for a 6-layer model
-    compare: dict = field(default_factory=dict)    # chapter 2's pair: {"bert": id, "xlnet": id}
     jobs: int = 1                                  # runs a sweep trains at once (not part of run ids)
     task_train: dict = field(default_factory=dict)  # per-task changes to `train`, e.g. {stsb: {epochs: 3}}
     excluded_tasks: dict = field(default_factory=dict)  # {task: why it is not run}, for the book to say
@@ -138,7 +137,7 @@ def _validate(raw, source):
     model_ks = {m["id"]: [int(k) for k in m["ks"]] for m in models.get("prune", [])
                 if isinstance(m, dict) and "ks" in m}
     return Profile(
-        name=raw["name"], prune_models=prune, model_ks=model_ks, compare=dict(raw.get("compare") or {}),
+        name=raw["name"], prune_models=prune, model_ks=model_ks,
         reference_models=list(models.get("reference", [])), strategies=list(raw["strategies"]),
         ks=[int(k) for k in raw["ks"]], tasks=tasks, seeds=list(raw["seeds"]),
         baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),

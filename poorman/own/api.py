@@ -20,7 +20,8 @@ from pathlib import Path
 
 from ..core.strategies import STRATEGIES
 from ..experiments.data import load_split
-from ..experiments.data.metrics import dev_constant_metrics, learning_note
+from ..experiments.data.floor import dev_constant_metrics
+from ..experiments.data.metrics import learning_note
 from ..experiments.models import model_config
 from .card import model_card
 from .compare import compare_table
