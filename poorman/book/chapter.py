@@ -5,24 +5,19 @@ size and latency table) before it executes them; here a missing cache is compute
 model is at hand, else the figure says what is missing.
 """
 
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
-os.environ.setdefault("TQDM_DISABLE", "1")   # progress bars belong in a terminal, not on a page
-warnings.filterwarnings("ignore", message="IProgress not found")
+import pandas as pd
 
-import pandas as pd  # noqa: E402
-
-from ..experiments.data.floor import constant_scores  # noqa: E402
-from ..experiments.profiles import Profile, load_profile, project_root  # noqa: E402
-from ..experiments.store import iter_runs, results, results_dir, run_id  # noqa: E402
-from ..experiments.store.records import migrate_hint  # noqa: E402
-from ..experiments.sweep import expand_grid  # noqa: E402
-from .stats import cells, never_took_off  # noqa: E402
-
-FULL_SEEDS = 3   # cells with fewer seeds are flagged
+from ..experiments.data.floor import constant_scores
+from ..experiments.profiles import Profile, load_profile, project_root
+from ..experiments.store import iter_runs, results, results_dir, run_id
+from ..experiments.store.records import migrate_hint
+from ..experiments.sweep import expand_grid
+from . import palette
+from .stats import FULL_SEEDS, cells, never_took_off
 
 
 @dataclass
@@ -60,10 +55,20 @@ class Chapter:
         return never_took_off(self.runs, self.floor)
 
 
-def load(profile="cpu", tasks=None):
+def page_settings():
+    """What a chapter's page (its own kernel, run by `poorman book`) shows: no library chatter
+    (deprecations, tokenizers), and figures in the book's look. Progress bars are off in the
+    kernels `poorman book` starts (build.page_environment)."""
+    warnings.filterwarnings("ignore")
+    palette.use()
+
+
+def load(profile="cpu", tasks=None, page=True):
     """The profile, its runs in the store (only runs of its grid: the book never mixes recipes),
-    the constant predictor's score per task, and the tasks the verdicts leave out, with why."""
-    warnings.filterwarnings("ignore")   # library chatter (deprecations, tokenizers) is not the chapter's
+    the constant predictor's score per task, and the tasks the verdicts leave out, with why.
+    page: this is a chapter's page; apply page_settings() to this process (False from code)."""
+    if page:
+        page_settings()
     prof = load_profile(profile).with_overrides(tasks=tasks)
     grid = {run_id(spec) for spec in expand_grid(prof)}
     df = results(prof.name)
@@ -127,11 +132,11 @@ def layer_scores(ch, model, task):
 def variants(ch):
     """Parameters, checkpoint size and latency per model and K, measured side by side (cached);
     None if the models are not at hand to measure."""
-    from transformers.utils import logging as hf_logging
+    from ..experiments.run.training import quiet_libraries
     from ..experiments.speed import variant_table
-    hf_logging.disable_progress_bar()
     try:
-        return pd.DataFrame(variant_table(ch.prof))
+        with quiet_libraries():
+            return pd.DataFrame(variant_table(ch.prof))
     except OSError:
         return None
 

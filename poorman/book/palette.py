@@ -4,6 +4,8 @@ Figures are drawn FIGURE_WIDTH inches wide at DPI, wider than the book's text co
 so the browser scales them down to exactly the column's width, never up.
 """
 
+import contextlib
+import functools
 import zlib
 
 import matplotlib as mpl
@@ -44,8 +46,32 @@ def ordered(strategies):
     return sorted(strategies, key=lambda s: (order.index(s) if s in order else len(order), s))
 
 
+def theme():
+    """The book's matplotlib settings: white grid, readable fonts at the column's width, tight PNGs."""
+    rc = {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook", font_scale=1.15)}
+    rc.update({"figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
+               "legend.frameon": False, "axes.titlesize": "medium"})
+    return rc
+
+
+@contextlib.contextmanager
+def style():
+    """Draw in the book's look; matplotlib's settings are as they were afterwards."""
+    with mpl.rc_context(theme()):
+        yield
+
+
+def styled(draw):
+    """A figure function that draws in the book's look (style()), leaving the caller's matplotlib alone."""
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs):
+        with style():
+            return draw(*args, **kwargs)
+    return drawn
+
+
 def use():
-    """Set the theme once: white grid, readable fonts at the column's width, tight PNGs."""
+    """Make the book's look this process's default: for a chapter's page (chapter.load), whose
+    cells also draw with seaborn directly. Library callers use style() or the figure functions."""
     sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
-    mpl.rcParams.update({"figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
-                         "legend.frameon": False, "axes.titlesize": "medium"})
+    mpl.rcParams.update(theme())

@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import stats as sps
 
 LEVEL = 0.95
+FULL_SEEDS = 3   # cells with fewer seeds are flagged in tables and chapters
 CELL = ["model", "role", "strategy", "k", "task"]
 
 

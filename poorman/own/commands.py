@@ -62,21 +62,22 @@ def cmd_finetune(args):
           f"{record['latency']['median_ms']:.1f} ms per batch")
 
 
-def cmd_compare(args, draw_tradeoff):
-    from .compare import format_table
+def cmd_compare(args):
+    from ..book.plots import tradeoff_plot
     from .api import compare
+    from .compare import format_table
     table = compare(args.model, **_data(args), strategies=args.strategies, ks=args.ks, seeds=args.seeds,
                     jobs=args.jobs, verbose=args.verbose)
     out = Path(args.out or table.attrs["store"])
     out.mkdir(parents=True, exist_ok=True)
     print(f"\n{table.attrs['task']}, {table.attrs['model']}:\n{format_table(table)}")
     table.to_csv(out / "compare.csv", index=False)
-    draw_tradeoff(table, out / "tradeoff.png")
+    tradeoff_plot(table).savefig(out / "tradeoff.png", dpi=120, bbox_inches="tight")
     print(f"wrote {out / 'compare.csv'} and {out / 'tradeoff.png'}")
 
 
-def add_commands(sub, draw_tradeoff):
-    """Register finetune and compare; draw_tradeoff(table, png_path) draws the trade-off plot."""
+def add_commands(sub):
+    """Register finetune and compare."""
     p = sub.add_parser("finetune", help="drop layers, fine-tune on your data, save a checkpoint + model card")
     _data_arguments(p)
     p.add_argument("--strategy", help="which layers to drop (default top when --k is given)")
@@ -94,4 +95,4 @@ def add_commands(sub, draw_tradeoff):
     p.add_argument("--seeds", type=int, default=1, help="seeds per variant (3+ gives intervals)")
     p.add_argument("--jobs", type=int, default=1, help="runs trained at once")
     p.add_argument("--out", help="folder for compare.csv and tradeoff.png (default: the store)")
-    p.set_defaults(func=lambda args: cmd_compare(args, draw_tradeoff))
+    p.set_defaults(func=cmd_compare)

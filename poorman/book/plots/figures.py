@@ -15,8 +15,6 @@ from ...core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
 from .. import palette
 from ..stats import cells, mean_interval, never_took_off
 
-palette.use()
-
 
 def task_title(task):
     """GLUE's own spelling (SST-2, STS-B, ...) when the task has one."""
@@ -48,6 +46,7 @@ def _dodge(i, n, width=0.78):
     return (i - (n - 1) / 2) * width / n
 
 
+@palette.styled
 def strategy_diagram(num_layers=12, ks=(2, 4, 6), strategies=None, scores=None):
     """Which layers each strategy drops (red) for each K; 1-based layers as in the paper."""
     strategies = [s for s in (strategies or STRATEGIES) if s not in NEEDS_SCORES or scores is not None]
@@ -65,6 +64,7 @@ def strategy_diagram(num_layers=12, ks=(2, 4, 6), strategies=None, scores=None):
     return fig
 
 
+@palette.styled
 def kept_plot(gains, line=None, line_label=None):
     """Retention (left) and gain share (right: what the verdicts use) per strategy and K; `line`
     (a fraction) draws a labelled dashed line on both panels, e.g. a claim's threshold."""
@@ -126,6 +126,7 @@ def _task_panel(ax, d, floor, task, strategies, ks):
     ax.set_title(task_title(task))
 
 
+@palette.styled
 def task_grid(runs, floor, model, tasks):
     """Dev score per task against K: each strategy's seed mean with its 95% interval, its seeds as
     dots (x: a seed that never took off, stats.never_took_off); black line: the full model's mean (band:
@@ -158,6 +159,7 @@ def task_grid(runs, floor, model, tasks):
     return fig
 
 
+@palette.styled
 def robustness_plot(gains, labels):
     """Gain share against the share of layers dropped, one panel per model ({model id: label})."""
     models = [m for m in labels if m in set(gains.model)]
@@ -180,6 +182,7 @@ def robustness_plot(gains, labels):
     return fig
 
 
+@palette.styled
 def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None, order=None):
     """A per-layer curve per `hue` value, one panel per `col` value (in `order`, else as they
     come), against relative depth (0 = embeddings, 1 = the top layer); mean over seeds as a line,
@@ -210,6 +213,7 @@ def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None, ord
     return fig
 
 
+@palette.styled
 def frontier_plot(points):
     """Mean dev score (95% interval) against parameters and against latency; one point per model
     variant (columns of tables.variant_points, plus frontier_params_m and frontier_latency_ms from
@@ -239,6 +243,7 @@ def frontier_plot(points):
     return fig
 
 
+@palette.styled
 def contribution_plot(scores_by_label, field="cosine"):
     """Per-layer input/output cosine (high: the layer changes little; contribution drops those first)."""
     fig, ax = plt.subplots(figsize=(palette.FIGURE_WIDTH * 0.8, 3.8))

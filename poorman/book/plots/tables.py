@@ -8,9 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ..palette import ordered
-from ..stats import cells, kept, mean_interval, never_took_off, task_mean
-
-FULL_SEEDS = 3
+from ..stats import FULL_SEEDS, cells, kept, mean_interval, never_took_off, task_mean
 
 
 def interval(mean, lo, hi, n=None, scale=100, digits=1):

@@ -4,7 +4,10 @@ import matplotlib.pyplot as plt
 import numpy as np
 import seaborn as sns
 
+from .. import palette
 
+
+@palette.styled
 def tradeoff_plot(table, title=None):
     """Score (with its interval over seeds) against latency; the frontier joined by a line.
 
