@@ -100,34 +100,9 @@ def load_profile(name_or_path):
 
 
 def _validate(raw, source):
-    if not isinstance(raw, dict):
-        raise ValueError(f"profile {source} is not a YAML mapping (name: ..., models: ..., ...)")
-    required = ("name", "models", "strategies", "ks", "tasks", "seeds")
-    missing = [k for k in required if k not in raw]
-    if missing:
-        raise ValueError(f"profile {source} lacks {', '.join(missing)}")
-    check_name(raw["name"], f"profile {source}: name")
-    unknown = [s for s in raw["strategies"] if s not in STRATEGIES]
-    if unknown:
-        raise ValueError(f"profile {source}: unknown strategies {unknown}; known: {', '.join(STRATEGIES)}")
+    _check_shape(raw, source)
     tasks = [task_entry(t, source) for t in raw["tasks"]]
     names = [task_name(t) for t in tasks]
-    train = {**TRAIN_DEFAULTS, **(raw.get("train") or {})}
-    if "bf16" in train:
-        raise ValueError(f"profile {source}: train.bf16 is gone: use the top-level `precision:` key "
-                         f"(auto|fp32|bf16|fp16; auto picks what the hardware does well)")
-    extra = set(train) - set(TRAIN_DEFAULTS)
-    if extra:
-        raise ValueError(f"profile {source}: unknown train settings {sorted(extra)}; known: {sorted(TRAIN_DEFAULTS)}")
-    task_train = {}
-    for t, changes in (raw.get("task_train") or {}).items():
-        name = t if t in names else get_task(t).name
-        if name not in names:
-            raise ValueError(f"profile {source}: task_train names {t!r}, which is not in its tasks {names}")
-        bad = set(changes or {}) - set(TRAIN_DEFAULTS)
-        if bad:
-            raise ValueError(f"profile {source}: unknown train settings {sorted(bad)} for {t}; known: {sorted(TRAIN_DEFAULTS)}")
-        task_train[name] = dict(changes or {})
     excluded = {get_task(t).name: str(why) for t, why in (raw.get("excluded_tasks") or {}).items()}
     both = sorted(set(excluded) & set(names))
     if both:
@@ -141,9 +116,50 @@ def _validate(raw, source):
         reference_models=list(models.get("reference", [])), strategies=list(raw["strategies"]),
         ks=[int(k) for k in raw["ks"]], tasks=tasks, seeds=list(raw["seeds"]),
         baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),
-        train=train, task_train=task_train, excluded_tasks=excluded, jobs=check_jobs(raw.get("jobs", 1), f"profile {source}"),
+        train=_train(raw, source), task_train=_task_train(raw, names, source), excluded_tasks=excluded,
+        jobs=check_jobs(raw.get("jobs", 1), f"profile {source}"),
         precision=check_precision(raw.get("precision", "auto"), f"profile {source}"),
         **{k: raw[k] for k in ("calibration", "latency") if k in raw})
+
+
+def _check_shape(raw, source):
+    """A mapping with the required keys, a plain name and known strategies."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"profile {source} is not a YAML mapping (name: ..., models: ..., ...)")
+    required = ("name", "models", "strategies", "ks", "tasks", "seeds")
+    missing = [k for k in required if k not in raw]
+    if missing:
+        raise ValueError(f"profile {source} lacks {', '.join(missing)}")
+    check_name(raw["name"], f"profile {source}: name")
+    unknown = [s for s in raw["strategies"] if s not in STRATEGIES]
+    if unknown:
+        raise ValueError(f"profile {source}: unknown strategies {unknown}; known: {', '.join(STRATEGIES)}")
+
+
+def _train(raw, source):
+    """The `train` settings over TRAIN_DEFAULTS; a setting poorman does not know is an error."""
+    train = {**TRAIN_DEFAULTS, **(raw.get("train") or {})}
+    if "bf16" in train:
+        raise ValueError(f"profile {source}: train.bf16 is gone: use the top-level `precision:` key "
+                         f"(auto|fp32|bf16|fp16; auto picks what the hardware does well)")
+    extra = set(train) - set(TRAIN_DEFAULTS)
+    if extra:
+        raise ValueError(f"profile {source}: unknown train settings {sorted(extra)}; known: {sorted(TRAIN_DEFAULTS)}")
+    return train
+
+
+def _task_train(raw, names, source):
+    """{task name: its changes to `train`}, each task one of the profile's, each setting a known one."""
+    task_train = {}
+    for t, changes in (raw.get("task_train") or {}).items():
+        name = t if t in names else get_task(t).name
+        if name not in names:
+            raise ValueError(f"profile {source}: task_train names {t!r}, which is not in its tasks {names}")
+        bad = set(changes or {}) - set(TRAIN_DEFAULTS)
+        if bad:
+            raise ValueError(f"profile {source}: unknown train settings {sorted(bad)} for {t}; known: {sorted(TRAIN_DEFAULTS)}")
+        task_train[name] = dict(changes or {})
+    return task_train
 
 
 def task_entry(entry, source):
