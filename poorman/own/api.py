@@ -12,11 +12,16 @@ model. The recipe is a profile's `train` settings (cpu's by default) on all your
 arguments (epochs=3, learning_rate=2e-5, batch_size, max_train, max_length, ...) override it.
 """
 
+from __future__ import annotations
+
 import math
 import os
 import shutil
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
+
+import pandas as pd
 
 from ..core.strategies import STRATEGIES
 from ..experiments.data import load_split
@@ -114,9 +119,12 @@ def _check_drop(model, strategies, ks, layers=None):
     return L
 
 
-def finetune(model, train, eval, text, label, *, out, text_pair=None, name=None, label_names=None,
-             metrics=None, regression=None, strategy="top", k=0, layers=None, seed=42, profile="cpu",
-             store=None, min_steps=MIN_STEPS, log=print, verbose=False, **overrides):
+def finetune(model: str, train: str | Path | dict, eval: str | Path | dict, text: str, label: str, *,
+             out: str | Path, text_pair: str | None = None, name: str | None = None,
+             label_names: list[str] | None = None, metrics: list[str] | None = None, regression: bool | None = None,
+             strategy: str = "top", k: int = 0, layers: list[int] | None = None, seed: int = 42,
+             profile: str = "cpu", store: str | Path | None = None, min_steps: int = MIN_STEPS, log=print,
+             verbose: bool = False, **overrides) -> dict:
     """Drop layers (strategy + k, or explicit 0-based layers; k=0: none), fine-tune, evaluate, and
     save a checkpoint with its label names and a model card (README.md) in `out`. Returns the record.
     verbose: also the Trainer's, datasets' and transformers' own progress bars and logs."""
@@ -150,9 +158,12 @@ def finetune(model, train, eval, text, label, *, out, text_pair=None, name=None,
     return {**record, "learnt": learnt}
 
 
-def compare(model, train, eval, text, label, *, text_pair=None, name=None, label_names=None, metrics=None,
-            regression=None, strategies=("top", "contribution"), ks=None, seeds=1, profile="cpu",
-            store=None, jobs=1, min_steps=MIN_STEPS, log=print, verbose=False, **overrides):
+def compare(model: str, train: str | Path | dict, eval: str | Path | dict, text: str, label: str, *,
+            text_pair: str | None = None, name: str | None = None, label_names: list[str] | None = None,
+            metrics: list[str] | None = None, regression: bool | None = None,
+            strategies: Sequence[str] = ("top", "contribution"), ks: list[int] | None = None, seeds: int = 1,
+            profile: str = "cpu", store: str | Path | None = None, jobs: int = 1, min_steps: int = MIN_STEPS,
+            log=print, verbose: bool = False, **overrides) -> pd.DataFrame:
     """Fine-tune the full model and each strategy x K (x seeds) in a run store; return the table
     of score (t-interval over seeds), parameters and latency per variant, frontier marked.
     verbose: as sweep's."""

@@ -23,9 +23,17 @@ Block Influence (BI = 1 - cos): dropping the highest-cosine layers is dropping
 the lowest-BI ones. Ties go to the higher layer.
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .scores import block_angular_distance
+
+if TYPE_CHECKING:
+    from .scores import LayerScores
 
 STRATEGIES = {
     "top": "drop the last k layers",
@@ -98,7 +106,7 @@ def _score_arrays(strategy, scores, num_layers):
     return cosine, None if boundary is None else np.asarray(boundary, dtype=float)
 
 
-def select_layers(strategy, num_layers, k, scores=None):
+def select_layers(strategy: str, num_layers: int, k: int, scores: LayerScores | Sequence[float] | None = None) -> list[int]:
     """Return the sorted 0-based indices of the k layers `strategy` drops."""
     _check(strategy, num_layers, k)
     if k == 0:

@@ -1,5 +1,9 @@
 """The run store as a tidy pandas DataFrame: one row per run, flat columns."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
 import pandas as pd
 
 from ..data.tasks import task_name
@@ -30,7 +34,7 @@ def _precision(rec):
     return rec["env"].get("precision") or ("bf16" if rec["config"]["train"].get("bf16") else "fp32")
 
 
-def results(profile="cpu", store_dir=None):
+def results(profile: str = "cpu", store_dir: str | Path | None = None) -> pd.DataFrame:
     """All finished runs of a profile. Corrupt or foreign files are reported and skipped."""
     store_dir = store_dir or results_dir(profile)
     rows = []
