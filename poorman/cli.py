@@ -169,13 +169,13 @@ def cmd_sweep(args):
 
 
 def cmd_results(args):
-    from .experiments.store import results, results_dir, score_table
+    from .experiments.store import results, results_dir, mean_score_table
     df = results(args.profile)
     print(f"{len(df)} runs in {results_dir(args.profile)}/runs/")
     if df.empty:
         return
     print("mean score by model, strategy and K; each task column names its metric (mean of several):")
-    print(score_table(df).to_string(float_format="{:.4f}".format))  # every row and column, at any width
+    print(mean_score_table(df).to_string(float_format="{:.4f}".format))  # every row and column, at any width
 
 
 def cmd_book(args):

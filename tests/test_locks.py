@@ -130,6 +130,7 @@ def _start_sweep(store):
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow  # two sweeps in subprocesses, each importing torch
 def test_two_identical_sweeps_at_once_train_each_model_once(tmp_path):
     store = tmp_path / "results"
     sweeps = [_start_sweep(store), _start_sweep(store)]
@@ -160,6 +161,7 @@ def _gone(pid):
         return True
 
 
+@pytest.mark.slow  # a sweep and its two spawned workers, each importing torch
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
 def test_a_killed_sweeps_workers_stop_training(tmp_path):
     # The lock names the sweep's pid, so once the sweep is killed its training may be taken over;

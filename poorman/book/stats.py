@@ -56,6 +56,15 @@ def mean_interval(values, level=LEVEL):
     return mean, mean - half, mean + half, n
 
 
+def pareto_frontier(score, cost):
+    """True where no other point has a score >= and a cost <=, one of them strictly (means only;
+    verdicts.frontier is the looser one on intervals that the chapters use)."""
+    score, cost = np.asarray(score, float), np.asarray(cost, float)
+    better = (score[None, :] >= score[:, None]) & (cost[None, :] <= cost[:, None]) & \
+             ((score[None, :] > score[:, None]) | (cost[None, :] < cost[:, None]))
+    return ~better.any(axis=1)
+
+
 def fieller(num, var_num, den, var_den, dof, level=LEVEL):
     """(ratio, lo, hi) for num / den, two independent estimates with known variances.
 

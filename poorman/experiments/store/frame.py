@@ -53,7 +53,7 @@ def metric_names(df, task):
     return sorted(c[len("metric_"):] for c in df.columns if c.startswith("metric_") and rows[c].notna().any())
 
 
-def score_table(df):
+def mean_score_table(df):
     """Mean score by model, strategy and K (rows) and task (columns, each naming its metric; with
     several metrics the score is their mean), and the mean over tasks."""
     table = df.pivot_table(index=["model", "strategy", "k"], columns="task", values="score", aggfunc="mean")
