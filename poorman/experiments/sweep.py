@@ -25,7 +25,7 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from ..core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
+from ..core.strategies import NEEDS_MODEL, STRATEGIES, select_layers
 from .finetune import run_spec
 from .models import model_config
 from .profiles import check_jobs, load_profile, profile_task
@@ -110,10 +110,10 @@ def check_models(profile):
 
 def _pairs(profile, model):
     """(strategy, K) of a pruned model whose choice the config alone can check ('top' stands in
-    for the strategies that need scores: any K below the depth works for them)."""
+    for the strategies that need scores or weights: any K below the depth works for them)."""
     if model not in profile.prune_models:
         return []
-    return [("top" if s in NEEDS_SCORES else s, k) for s in profile.strategies for k in profile.ks_for(model)]
+    return [("top" if s in NEEDS_MODEL else s, k) for s in profile.strategies for k in profile.ks_for(model)]
 
 
 def metric_text(metrics):
