@@ -28,7 +28,7 @@ from tqdm.auto import tqdm
 from ..core.strategies import NEEDS_MODEL, STRATEGIES, select_layers
 from .finetune import run_spec
 from .models import model_config
-from .profiles import check_jobs, load_profile, profile_task
+from .profiles import check_jobs, load_profile, profile_task, seeds_for
 from .schedule import TrainedModels, group_by_model, train_all, write_records
 from .store import records
 from .tasks import task_name
@@ -36,18 +36,19 @@ from .training import quiet_libraries
 
 
 def expand_grid(profile):
-    """Every run spec of the profile, in a fixed order: tasks, then models, then strategies."""
+    """Every run spec of the profile, in a fixed order: tasks, then models, then strategies.
+    Each cell's seeds come from seeds_for (the profile's `cell_seeds` rules, else its seeds)."""
     specs = []
     for task in profile.tasks:
         for model in profile.prune_models:
-            for seed in profile.baseline_seeds:
+            for seed in seeds_for(profile, "baseline", model):
                 specs.append(run_spec(profile, model, "baseline", "none", 0, task, seed))
             for strategy in profile.strategies:
                 for k in profile.ks_for(model):
-                    for seed in profile.seeds:
+                    for seed in seeds_for(profile, "pruned", model, strategy, k):
                         specs.append(run_spec(profile, model, "pruned", strategy, k, task, seed))
         for model in profile.reference_models:
-            for seed in profile.seeds:
+            for seed in seeds_for(profile, "reference", model):
                 specs.append(run_spec(profile, model, "reference", "none", 0, task, seed))
     return specs
 
