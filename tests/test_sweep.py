@@ -344,8 +344,10 @@ SMOKE_RUN_IDS = """02335618551d4026 0689e42fadc63f02 14c66a5008915f95 1e1f42c19b
 
 def test_smoke_run_ids_are_those_of_the_records_already_written():
     """The ids of the smoke grid, as the sweep wrote them before the engine was split into stages:
-    a change to what goes into a spec would orphan every record of a running sweep."""
-    assert sorted(records.run_id(s) for s in expand_grid(load_profile("smoke"))) == SMOKE_RUN_IDS
+    a change to what goes into a spec would orphan every record of a running sweep. The strategies
+    added since (the parameter-based ones) add runs and move none."""
+    older = [s for s in expand_grid(load_profile("smoke")) if not s["strategy"].startswith("param-")]
+    assert sorted(records.run_id(s) for s in older) == SMOKE_RUN_IDS
 
 
 # ----------------------------------------------------------------------------- a quiet terminal

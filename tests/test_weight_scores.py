@@ -115,3 +115,17 @@ def test_the_sweep_chooses_from_the_cached_weights(tmp_path):
     assert dropped == select_layers("param-variance", len(cached.variance), 2, scores=cached)
     assert scores is None and spec["calibration"] is None   # no data: nothing to calibrate on
     assert list(tmp_path.rglob("*.json"))                    # the cache file
+
+
+def test_the_diagram_draws_them_when_the_weights_are_given():
+    import matplotlib
+    matplotlib.use("Agg")
+    from poorman.book import plots
+    s = WeightScores(aggregation=np.arange(12.0), variance=np.arange(12.0)[::-1].copy())
+    labels = lambda fig: [t.get_text() for t in fig.axes[0].get_yticklabels()]  # noqa: E731
+    without = labels(plots.strategy_diagram(12, (2,), ["top", "param-aggregation", "param-variance"]))
+    assert without == ["top, K=2"]
+    fig = plots.strategy_diagram(12, (2,), ["top", "param-aggregation", "param-variance"], weights=s)
+    assert labels(fig) == ["top, K=2", "param-aggregation, K=2", "param-variance, K=2"]
+    rows = fig.axes[0].collections[0].get_array().reshape(3, 12)
+    assert rows[1].nonzero()[0].tolist() == [0, 1] and rows[2].nonzero()[0].tolist() == [10, 11]

@@ -10,8 +10,9 @@ cannot be read here, so this is the reading poorman computes:
   output (and the gate of gated MLPs). Left out: biases and LayerNorm/RMSNorm gains (1-D), and
   XLNet's per-head bias vectors (r_w_bias, r_r_bias, r_s_bias) and segment embeddings
   (seg_embed), which are offsets, not matrices that multiply the hidden state. Why: the matrices
-  are what transform the representation; a norm gain sits near 1 and a bias near 0, while the
-  matrices' entries are a few hundredths, so pooled with them the gains would set the variance.
+  are what transform the representation; norm gains are of order one (tenths to one) and biases
+  near zero, while the matrices' entries are a few hundredths, so pooled with them the gains
+  would set the variance.
 * aggregation: the mean absolute value of those weights, their L1 norm over their number. Every
   layer of a stack has the same shapes in each family here, so it ranks layers as the L1 norm.
 * variance: the variance of those weights pooled into one sample (population variance, ddof=0).
