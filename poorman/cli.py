@@ -137,7 +137,8 @@ def cmd_strategies(args):
     L, k = args.num_layers, args.k
     for name, doc in STRATEGIES.items():
         if name in NEEDS_SCORES:
-            example = f"needs scores, e.g. poorman drop MODEL --strategy {name} --k {k} --calibration glue:sst2 --out DIR"
+            example = (f"needs scores, e.g. poorman drop MODEL --strategy {name} --k {k} "
+                       f"--calibration glue:sst2 --out DIR")
         elif name in NEEDS_WEIGHTS:
             example = f"chosen by the weights (no data), e.g. poorman drop MODEL --strategy {name} --k {k} --out DIR"
         else:
