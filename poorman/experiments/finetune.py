@@ -22,7 +22,8 @@ from transformers import AutoModelForSequenceClassification, DataCollatorWithPad
 
 from ..core.measure import count_parameters, folder_bytes, latency
 from ..core.precision import Precision, choose_precision
-from ..core.strategies import NEEDS_SCORES, LayerScores, layer_scores, select_layers
+from ..core.strategies import (NEEDS_SCORES, NEEDS_WEIGHTS, LayerScores, WeightScores, layer_scores, select_layers,
+                               weight_scores)
 from ..core.surgery import drop_layers, get_adapter
 from .data import load_split, tokenize
 from .models import load_for_classification, model_config
@@ -68,6 +69,17 @@ def _layer_scores(model_id, task, profile, max_length, model=None, tokenizer=Non
                         max_length=max_length, progress=False).to_dict()
 
 
+def model_weight_scores(model_id, profile, store_dir=None, model=None):
+    """The pre-trained layers' weight scores (parameter-based strategies), cached in the store: they
+    depend on the model alone, so the model is loaded only when the cache lacks them."""
+    store_dir = store_dir or records.results_dir(profile.name)
+
+    def compute():
+        loaded = model if model is not None else load_for_classification(model_id, 2)[0]
+        return weight_scores(loaded).to_dict()
+    return WeightScores.from_dict(records.cached(store_dir, "weight_scores", {"model": model_id}, compute))
+
+
 def environment(parallel_runs=1, precision: Precision | None = None):
     """Versions, hardware, precision, commit and date. parallel_runs: the most trainings (this one
     included) seen running at once on this machine in this store, so timings mean per-process speed."""
@@ -101,6 +113,9 @@ def choose_layers(spec, profile, store_dir, model=None, tokenizer=None):
     if spec["k"] == 0:
         return [], scores
     L = get_adapter(model).num_layers(model) if model is not None else model_config(spec["model"]).num_hidden_layers
+    if spec["strategy"] in NEEDS_WEIGHTS:  # the record keeps no scores (they hold no cosine); the cache does
+        weights = model_weight_scores(spec["model"], profile, store_dir, model)
+        return select_layers(spec["strategy"], L, spec["k"], scores=weights), None
     return select_layers(spec["strategy"], L, spec["k"], scores=scores), scores
 
 

@@ -162,7 +162,7 @@ def compare(model, train, eval, text, label, *, text_pair=None, name=None, label
     seed_list = list(range(42, 42 + seeds))
     prof = recipe(profile, train_rows=_train_rows(spec_task), min_steps=min_steps, **overrides).with_overrides(
         tasks=[spec_task], prune_models=[model], strategies=list(strategies), ks=list(ks or default_ks(L)),
-        seeds=seed_list, baseline_seeds=seed_list)
+        seeds=seed_list, baseline_seeds=seed_list, cell_seeds=[])   # every variant: the same seeds
     store = Path(store or default_store(spec_task["name"]))
     sweep(prof, store_dir=store, jobs=jobs, log=log, verbose=verbose)
     with quiet_libraries(verbose):  # side by side, not each run's own timing under another load

@@ -47,6 +47,7 @@ class Profile:
     task_train: dict = field(default_factory=dict)  # per-task changes to `train`, e.g. {stsb: {epochs: 3}}
     excluded_tasks: dict = field(default_factory=dict)  # {task: why it is not run}, for the book to say
     precision: str = "auto"                        # auto|fp32|bf16|fp16 (core/precision.py); not part of run ids
+    cell_seeds: list = field(default_factory=list)  # [{models?, strategies?, ks?, seeds}]: seeds_for reads them
 
     def ks_for(self, model):
         return self.model_ks.get(model, self.ks)
@@ -66,6 +67,22 @@ class Profile:
         data = {k: v for k, v in self.__dict__.items()}
         data.update({k: v for k, v in overrides.items() if v is not None})
         return Profile(**data)
+
+
+def seeds_for(profile, role, model, strategy="none", k=0):
+    """The seeds of one cell of the grid. A baseline (the full model that is pruned) has
+    `baseline_seeds`. Any other cell, pruned or reference, has the seeds of the first `cell_seeds`
+    rule that matches it, else `seeds`. A rule matches when each key it has lists the cell's value
+    (a missing key matches any): `models` its model, `strategies` its strategy, `ks` its K. A
+    reference model's cell has strategy `none` and K 0, so a rule with `strategies: [none]`, or
+    one naming only its model, gives its seeds. A rule's empty `seeds` leaves its cells out."""
+    if role == "baseline":
+        return list(profile.baseline_seeds)
+    for rule in profile.cell_seeds:
+        cell = {"models": model, "strategies": strategy, "ks": k}
+        if all(value in rule[key] for key, value in cell.items() if key in rule):
+            return list(rule["seeds"])
+    return list(profile.seeds)
 
 
 def project_root():
@@ -144,6 +161,8 @@ def _validate(raw, source):
         baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),
         train=train, task_train=task_train, excluded_tasks=excluded, jobs=check_jobs(raw.get("jobs", 1), f"profile {source}"),
         precision=check_precision(raw.get("precision", "auto"), f"profile {source}"),
+        cell_seeds=check_cell_seeds(raw.get("cell_seeds") or [], prune + list(models.get("reference", [])),
+                                    f"profile {source}"),
         **{k: raw[k] for k in ("calibration", "latency") if k in raw})
 
 
@@ -175,6 +194,26 @@ def check_precision(value, where):
     if value not in CHOICES:
         raise ValueError(f"{where}: precision must be one of {', '.join(CHOICES)}, got {value!r}")
     return value
+def check_cell_seeds(rules, models, where):
+    """`cell_seeds`: a list of {models?, strategies?, ks?, seeds} whose models are the profile's,
+    strategies known (or `none`, the reference's), ks and seeds integers."""
+    keys, out = ("models", "strategies", "ks", "seeds"), []
+    for n, rule in enumerate(rules if isinstance(rules, list) else [rules]):
+        if not isinstance(rule, dict) or "seeds" not in rule or set(rule) - set(keys):
+            raise ValueError(f"{where}: cell_seeds[{n}] must be a mapping with `seeds` and optionally "
+                             f"models, strategies, ks; got {rule!r}")
+        if not all(isinstance(rule[key], list) for key in rule):
+            raise ValueError(f"{where}: cell_seeds[{n}]: each of {', '.join(rule)} must be a list, got {rule!r}")
+        known = {"models": models, "strategies": [*STRATEGIES, "none"]}
+        for key, valid in known.items():
+            bad = [v for v in rule.get(key, []) if v not in valid]
+            if bad:
+                raise ValueError(f"{where}: cell_seeds[{n}] names {key} {bad}; valid: {', '.join(valid)}")
+        ints = [v for key in ("ks", "seeds") for v in rule.get(key, [])]
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in ints):
+            raise ValueError(f"{where}: cell_seeds[{n}]: ks and seeds are integers, got {rule!r}")
+        out.append({key: list(rule[key]) for key in keys if key in rule})
+    return out
 
 
 def check_jobs(value, where):
