@@ -192,6 +192,19 @@ def cmd_book(args):
     build_book(profile=args.profile, rerun=args.rerun, only=args.only, tasks=args.tasks)
 
 
+def cmd_migrate_store(args):
+    from .experiments.profiles import builtin_profiles, load_profile
+    from .experiments.store.migrate import migrate_store
+    from .experiments.store.records import results_dir
+    store = Path(args.store) if args.store else results_dir(load_profile(args.profile or "cpu").name)
+    named = args.profile or args.store is None or store.name in builtin_profiles()
+    profile = load_profile(args.profile or store.name) if named else None
+    glue = args.glue_dir or os.environ.get("POORMAN_GLUE_DIR")
+    print(f"migrating {store}: its GLUE runs read " + (f"the TSV files in {glue}" if glue else "the Hub (nyu-mll/glue)"))
+    report = migrate_store(store, glue, profile_glue_dir=bool(profile and profile.glue_dir), dry_run=args.dry_run)
+    print(("dry run, nothing written: " if args.dry_run else "") + report.summary())
+
+
 def _draw_tradeoff(table, path):
     from .book.plots import tradeoff_plot
     tradeoff_plot(table).savefig(path, dpi=120, bbox_inches="tight")
@@ -258,6 +271,15 @@ def main(argv=None):
     p.add_argument("--tasks", nargs="+", help="restrict the sweep and the chapters to these tasks")
     p.add_argument("--glue-dir", help=GLUE_DIR_HELP)
     p.set_defaults(func=cmd_book)
+
+    p = sub.add_parser("migrate-store", help="bring a run store's ids and caches to the current run identity, "
+                                             "without retraining")
+    p.add_argument("--profile", help="the profile whose store (or, with --store, whose runs) to migrate; default cpu")
+    p.add_argument("--store", help="a store folder (holding runs/), instead of the profile's")
+    p.add_argument("--glue-dir", help="the GLUE copy the store's runs read (default $POORMAN_GLUE_DIR; "
+                                      "neither: the Hub)")
+    p.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
+    p.set_defaults(func=cmd_migrate_store)
 
     from .experiments.commands import add_commands
     add_commands(sub, draw_tradeoff=_draw_tradeoff)  # finetune, compare: your own data

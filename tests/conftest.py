@@ -37,6 +37,13 @@ def glue_dir():
     return FIXTURE_GLUE
 
 
+@pytest.fixture
+def glue_from_hub(monkeypatch):
+    """GLUE from the Hub, for grids of tasks the small copy lacks (planning names the source,
+    and offline the Hub's revision is what the caches say, or None)."""
+    monkeypatch.delenv("POORMAN_GLUE_DIR")
+
+
 @pytest.fixture(scope="session")
 def full_glue():
     """A full GLUE copy given from outside, for the checks of full-size files."""

@@ -1,4 +1,4 @@
-"""A paper-shaped run store for the book's tests: the record format of poorman.experiments, with
+"""A paper-shaped run store for the book's tests: RunRecords of poorman.experiments, with
 the paper's model ids (BERT, XLNet, DistilBERT), constructed scores and no training.
 
 The scores are made up (seeded); they exist so the chapters can be executed on a store that holds
@@ -14,7 +14,8 @@ import yaml
 
 from poorman.core.strategies import select_layers
 from poorman.experiments.profiles import load_profile
-from poorman.experiments.store import run_id, write_run
+from poorman.experiments.spec import RunRecord
+from poorman.experiments.store import write_run
 from poorman.experiments.sweep import expand_grid
 
 MODELS = {"bert-base-uncased": 12, "xlnet-base-cased": 12, "distilbert-base-uncased": 6}
@@ -36,20 +37,22 @@ def profile_yaml(folder, glue_dir):
 def record(spec, rng, base, scores):
     """scores: {model, task, seed and dropped layers: score}, so that strategies that drop the same
     layers (one model, as in a real sweep) have one score."""
-    L = MODELS[spec["model"]]
-    k = spec["k"]
-    dropped = select_layers(spec["strategy"], L, k) if k else []
-    drop = DROP.get(spec["strategy"], 0.0) * k / 6 * (2 if spec["model"].startswith("bert") else 1)
-    key = (spec["model"], spec["task"], spec["seed"], tuple(dropped))
-    score = scores.setdefault(key, float(np.clip(base[spec["task"]] - drop + rng.normal(0, 0.004), 0, 1)))
+    L, k = MODELS[spec.model], spec.k
+    dropped = select_layers(spec.strategy, L, k) if k else []
+    drop = DROP.get(spec.strategy, 0.0) * k / 6 * (2 if spec.model.startswith("bert") else 1)
+    key = (spec.model, spec.task, spec.seed, tuple(dropped))
+    score = scores.setdefault(key, float(np.clip(base[spec.task] - drop + rng.normal(0, 0.004), 0, 1)))
     sim = [{"layer": i, "cka": float(1 - 0.4 * i / L + rng.normal(0, 0.01)), "cosine": 0.9}
-           for i in range(L + 1)] if spec["role"] != "pruned" else None
-    return {"run_id": run_id(spec), "config": spec, "original_layers": L, "num_layers": L - k, "dropped": dropped,
-            "kept": [i for i in range(L) if i not in dropped], "metrics": {"score": score},
-            "params": {"total": int((24 + 7.1 * (L - k)) * 1e6)}, "checkpoint_bytes": int((24 + 7.1 * (L - k)) * 4e6),
-            "latency": {"median_ms": 10.0 * (L - k)}, "layer_similarity_to_pretrained": sim,
-            "timing": {"train_seconds": 60.0 * (L - k), "train_examples_per_s": 100.0 / (L - k), "eval_seconds": 5.0},
-            "env": {"date": "2026-01-01T00:00:00+00:00", "torch": "made up", "gpu": None, "parallel_runs": 1}}
+           for i in range(L + 1)] if spec.role != "pruned" else None
+    return RunRecord(
+        run_id=spec.run_id, config=spec, original_layers=L, num_layers=L - k, dropped=dropped,
+        kept=[i for i in range(L) if i not in dropped], metrics={"score": score}, train_loss=0.5,
+        params={"total": int((24 + 7.1 * (L - k)) * 1e6)}, checkpoint_bytes=int((24 + 7.1 * (L - k)) * 4e6),
+        latency={"median_ms": 10.0 * (L - k)}, layer_similarity_to_pretrained=sim,
+        num_train_examples=64, num_eval_examples={"validation": 100},
+        timing={"train_seconds": 60.0 * (L - k), "train_examples_per_s": 100.0 / (L - k), "eval_seconds": 5.0},
+        env={"date": "2026-01-01T00:00:00+00:00", "torch": "made up", "gpu": None, "parallel_runs": 1,
+             "precision": "fp32"})
 
 
 def write_store(results_root, profile_path, partial=False, seed=0):
@@ -59,8 +62,7 @@ def write_store(results_root, profile_path, partial=False, seed=0):
     base = {"sst2": 0.92, "mrpc": 0.86, "stsb": 0.88}
     specs = expand_grid(prof)
     if partial:   # a sweep stopped half-way: no seed 44 for pruned cells, no symmetric K=2 at all
-        specs = [s for s in specs if not (s["role"] == "pruned" and (s["seed"] == 44 or
-                                                                    (s["strategy"], s["k"]) == ("symmetric", 2)))]
+        specs = [s for s in specs if not (s.role == "pruned" and (s.seed == 44 or (s.strategy, s.k) == ("symmetric", 2)))]
     scores = {}
     for spec in specs:
         write_run(Path(results_root) / prof.name, record(spec, rng, base, scores))

@@ -42,7 +42,7 @@ def test_expand_grid_follows_the_rules(tmp_path):
     p = profile(tmp_path, [{"strategies": ["top"], "seeds": [1, 2, 3]}, {"ks": [2], "seeds": []}])
     cells = {}
     for s in expand_grid(p):
-        cells.setdefault((s["model"], s["role"], s["strategy"], s["k"]), []).append(s["seed"])
+        cells.setdefault((s.model, s.role, s.strategy, s.k), []).append(s.seed)
     for model in ("tiny-random/bert", "tiny-random/xlnet"):
         assert cells[(model, "baseline", "none", 0)] == [1, 2]
         assert cells[(model, "pruned", "top", 1)] == cells[(model, "pruned", "top", 2)] == [1, 2, 3]
@@ -54,7 +54,7 @@ def test_expand_grid_follows_the_rules(tmp_path):
 
 def test_no_rules_is_the_old_grid(tmp_path):
     p = profile(tmp_path, [])
-    assert {s["seed"] for s in expand_grid(p) if s["role"] != "baseline"} == {7}
+    assert {s.seed for s in expand_grid(p) if s.role != "baseline"} == {7}
     assert p.cell_seeds == [] and load_profile("cpu").cell_seeds == []
 
 
@@ -78,7 +78,7 @@ def test_bad_rules_fail_before_any_work(tmp_path, rules, message):
 def colab_cells():
     cells = {}
     for s in expand_grid(load_profile("colab")):
-        cells.setdefault((s["model"], s["role"], s["strategy"], s["k"], s["task"]), []).append(s["seed"])
+        cells.setdefault((s.model, s.role, s.strategy, s.k, s.task), []).append(s.seed)
     return cells
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from poorman.experiments import schedule as sweep_module
-from poorman.experiments.finetune import run_one, run_spec
+from poorman.experiments.planning import fix_layers, run_spec
+from poorman.experiments.schedule import train_one
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.store import locks, records
 from poorman.experiments.sweep import expand_grid, sweep
@@ -87,8 +88,8 @@ def test_parallel_runs_counts_the_trainings_beside_this_one(tmp_path):
     _write_lock(tmp_path, "another-training", os.getppid())  # a live training of another sweep
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        rec = run_one(spec, profile, tmp_path)
-    assert rec["env"]["parallel_runs"] == 2
+        rec = train_one(spec, profile, tmp_path)
+    assert rec.env["parallel_runs"] == 2
 
 
 def test_a_sweep_leaves_a_locked_training_to_its_owner_then_writes_its_records(tmp_path, monkeypatch):
@@ -98,25 +99,27 @@ def test_a_sweep_leaves_a_locked_training_to_its_owner_then_writes_its_records(t
                                                    baseline_seeds=[], strategies=["top", "alternate-even"],
                                                    ks=[1], model_ks={})
     top, alt = expand_grid(profile)
-    key = sweep_module.training_key(top, [5])
+    key = fix_layers(top, profile, tmp_path).training_key
     other = _write_lock(tmp_path, key, os.getppid())
     trained = []
-    real = sweep_module.run_one
-    monkeypatch.setattr(sweep_module, "run_one", lambda spec, *a, **k: trained.append(spec) or real(spec, *a, **k))
+    real = sweep_module.train_and_evaluate
+    monkeypatch.setattr(sweep_module, "train_and_evaluate", lambda spec, **k: trained.append(spec) or real(spec, **k))
 
     def the_other_sweep_finishes():  # called while this sweep waits for the lock
         if other.exists():
-            rec = real(alt, profile, tmp_path)  # as the other sweep (a shard holding alternate-even) would
-            assert rec["run_id"] == records.run_id(alt)
+            # as the other sweep (a shard holding alternate-even) would
+            rec = real(fix_layers(alt, profile, tmp_path), latency_settings=profile.latency)
+            records.write_run(tmp_path, rec)
+            assert rec.run_id == alt.run_id
             other.unlink()
     monkeypatch.setattr(sweep_module, "_wait_for_other_sweeps", the_other_sweep_finishes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         new = sweep(profile, store_dir=tmp_path, log=lambda *a: None)
     assert trained == []  # the model was trained once, by "the other sweep"
-    by_id = {r["run_id"]: r for r in new}
+    by_id = {r.run_id: r for r in new}
     assert set(by_id) == {records.run_id(top), records.run_id(alt)}
-    assert by_id[records.run_id(top)]["same_model_as"] == records.run_id(alt)
+    assert by_id[records.run_id(top)].same_model_as == records.run_id(alt)
     assert records.finished_run_ids(tmp_path) == {records.run_id(top), records.run_id(alt)}
 
 

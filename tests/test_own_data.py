@@ -11,7 +11,7 @@ import pytest
 
 from poorman.cli import main
 from poorman.experiments.data import load_split
-from poorman.experiments.finetune import run_spec
+from poorman.experiments.planning import run_spec
 from poorman.experiments.own_data import sample_data
 from poorman.experiments.own_task import describe
 from poorman.experiments.profiles import load_profile
@@ -189,8 +189,8 @@ def test_profile_with_a_task_description(tmp_path):
     prof = load_profile(tmp_path / "mine.yaml")
     assert prof.tasks[0] == "rte" and prof.tasks[1]["train"]["path"] == str((tmp_path / "train.csv").resolve())
     assert prof.train_for("reviews")["epochs"] == 2
-    specs = [s for s in expand_grid(prof) if isinstance(s["task"], dict)]
-    assert specs and all(s["train"]["epochs"] == 2 for s in specs)
+    specs = [s for s in expand_grid(prof) if isinstance(s.task, dict)]
+    assert specs and all(s.train["epochs"] == 2 for s in specs)
     halves = [plan(prof, (i, 2), tmp_path / "store")[0] for i in range(2)]
     assert sorted(map(records.run_id, halves[0] + halves[1])) == sorted(map(records.run_id, expand_grid(prof)))
     logged = []

@@ -8,7 +8,8 @@ import pytest
 import torch
 import yaml
 
-from poorman.experiments.finetune import run_one, run_spec
+from poorman.experiments.planning import run_spec
+from poorman.experiments.schedule import train_one
 from poorman.experiments.models import load_for_classification
 from poorman.experiments.profiles import TRAIN_DEFAULTS, Profile, builtin_profiles, load_profile
 from poorman.experiments.sweep import sweep
@@ -223,10 +224,10 @@ def test_paper_code_path_on_tiny_models(model_id, tmp_path, glue_dir):
     pruned = model_id in PAPER.prune_models
     spec = run_spec(profile, tiny, "pruned" if pruned else "reference", "top" if pruned else "none",
                     2 if pruned else 0, "rte", PAPER.seeds[0])
-    assert spec["train"]["learning_rate"] == 5e-5 and spec["train"]["max_length"] == 128
+    assert spec.train["learning_rate"] == 5e-5 and spec.train["max_length"] == 128
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        rec = run_one(spec, profile, tmp_path)
+        rec = train_one(spec, profile, tmp_path).to_json()
     messages = [str(w.message) for w in caught]
     if family == "albert":  # dropping a shared layer only shortens the loop over one set of weights
         assert any(re.search("ALBERT shares one set of layer weights", m) for m in messages)
@@ -261,7 +262,7 @@ def test_task_train_changes_only_its_task(tmp_path):
     p = load_profile(path)
     assert p.train_for("mrpc") == {**p.train, "epochs": 3, "batch_size": 4}
     assert p.train_for("rte") == p.train
-    assert run_spec(p, "tiny-random/bert", "baseline", "none", 0, "mrpc", 42)["train"]["epochs"] == 3
+    assert run_spec(p, "tiny-random/bert", "baseline", "none", 0, "mrpc", 42).train["epochs"] == 3
 
 
 @pytest.mark.parametrize("task_train,message", [

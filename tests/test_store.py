@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from poorman.experiments.finetune import run_spec
+from poorman.experiments.planning import run_spec
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.sweep import plan, sweep
 from poorman.experiments.store import records
@@ -19,7 +19,7 @@ ONE_RUN = dict(models=["tiny-random/distilbert"])  # the smoke grid cut to its r
 
 
 def smoke_spec(**changes):
-    spec = run_spec(load_profile("smoke"), "tiny-random/bert", "pruned", "contribution", 1, "rte", 42)
+    spec = run_spec(load_profile("smoke"), "tiny-random/bert", "pruned", "contribution", 1, "rte", 42).to_json()
     spec.update(changes)
     return spec
 
@@ -64,7 +64,7 @@ def test_a_calibration_change_gives_a_new_id():
     assert run_id(calib) != run_id(spec)
 
 
-def test_every_run_of_a_grid_has_its_own_id():
+def test_every_run_of_a_grid_has_its_own_id(glue_from_hub):
     from poorman.experiments.sweep import expand_grid
     for name in ("smoke", "cpu", "paper"):
         specs = expand_grid(load_profile(name))
@@ -117,8 +117,8 @@ def one_record(tmp_path_factory):
         warnings.simplefilter("ignore")
         new = sweep("smoke", store_dir=store, log=lambda *a: None, **ONE_RUN)
     assert len(new) == 1
-    path = records.run_path(store, new[0]["run_id"])
-    return new[0]["run_id"], path.read_bytes()
+    path = records.run_path(store, new[0].run_id)
+    return new[0].run_id, path.read_bytes()
 
 
 def _corrupt(text):
@@ -156,7 +156,7 @@ def test_bad_files_are_reported_skipped_and_redone(tmp_path, one_record, damage,
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         new = sweep("smoke", log=lambda *a: None, **ONE_RUN)  # the store from POORMAN_RESULTS
-    assert [r["run_id"] for r in new] == [rid]
+    assert [r.run_id for r in new] == [rid]
     assert finished_run_ids(store) == {rid}
     rec = json.loads(path.read_text())
     assert rec["run_id"] == rid and "score" in rec["metrics"]
@@ -244,14 +244,14 @@ def test_results_refuse_a_path_like_profile(tmp_path):
 
 
 def test_an_unwritable_store_fails_before_any_model_is_loaded(tmp_path, monkeypatch):
-    from poorman.experiments import finetune, schedule as sweep_module
+    from poorman.experiments import finetune, sweep as sweep_module
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
 
     def no_loading(*args, **kwargs):
         raise AssertionError("a model was loaded before the store was checked")
     monkeypatch.setattr(finetune, "load_for_classification", no_loading)
-    monkeypatch.setattr(sweep_module, "choose_layers", no_loading)
+    monkeypatch.setattr(sweep_module, "fix_layers", no_loading)
     for dry_run in (False, True):
         with pytest.raises(OSError, match=r"the run store .*a-file/smoke is not writable .*POORMAN_RESULTS"):
             sweep("smoke", store_dir=blocker / "smoke", dry_run=dry_run, log=lambda *a: None, **ONE_RUN)

@@ -37,6 +37,7 @@ def smoke_store(tmp_path_factory):
     root = tmp_path_factory.mktemp("results")
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("POORMAN_RESULTS", str(root))
+        mp.setenv("POORMAN_PRECISION", "fp32")  # as the records of tests/fixtures/smoke_records_before.json
         new = _sweep("smoke", **GRID, **quiet)
     return root, new
 
@@ -52,7 +53,7 @@ def test_smoke_sweep_end_to_end(smoke_store, monkeypatch):
     root, new = smoke_store
     specs = expected_smoke_specs()
     assert len(specs) == 9
-    assert sorted(r["run_id"] for r in new) == sorted(records.run_id(s) for s in specs)
+    assert sorted(r.run_id for r in new) == sorted(s.run_id for s in specs)
     monkeypatch.setenv("POORMAN_RESULTS", str(root))
     df = poorman.results("smoke")
     assert isinstance(df, pd.DataFrame) and len(df) == 9 and df["run_id"].is_unique
@@ -77,12 +78,14 @@ def test_smoke_sweep_end_to_end(smoke_store, monkeypatch):
 def test_records_hold_everything(smoke_store):
     root, new = smoke_store
     for rec in new:
-        on_disk = json.loads(records.run_path(root / "smoke", rec["run_id"]).read_text())
+        on_disk = json.loads(records.run_path(root / "smoke", rec.run_id).read_text())
+        assert on_disk == rec.to_json()
         assert on_disk["record_version"] == records.RECORD_VERSION
         assert on_disk["run_id"] == records.run_id(on_disk["config"])
         cfg = on_disk["config"]
         assert {"profile", "model", "role", "strategy", "k", "task", "seed", "train", "calibration"} <= set(cfg)
-        assert cfg["train"] == load_profile("smoke").train
+        assert cfg["train"] == {k: v for k, v in load_profile("smoke").train.items() if k != "bf16"}
+        assert cfg["data"]["glue"] == "tsv" and set(cfg["data"]["sha256"]) == {"train", "validation"}
         L = on_disk["original_layers"]
         assert sorted(on_disk["dropped"] + on_disk["kept"]) == list(range(L))
         assert len(on_disk["dropped"]) == cfg["k"] and on_disk["num_layers"] == L - cfg["k"]
@@ -181,7 +184,7 @@ def test_kill_9_then_resume(tmp_path, monkeypatch):
     monkeypatch.setenv("POORMAN_RESULTS", str(store))
     new = _sweep("smoke", strategies=["top"], ks=[1], **quiet)
     assert len(new) == len(specs) - len(first)
-    assert not {f"{r['run_id']}.json" for r in new} & set(first)  # finished runs are not redone
+    assert not {f"{r.run_id}.json" for r in new} & set(first)  # finished runs are not redone
     for name, data in first.items():
         assert (runs / name).read_bytes() == data
     assert {p.stem for p in runs.glob("*.json")} == set(specs)
@@ -193,7 +196,7 @@ def test_kill_9_then_resume(tmp_path, monkeypatch):
 # ----------------------------------------------------------------------------- shards
 
 @pytest.mark.parametrize("name,n", [("cpu", 2), ("cpu", 3), ("paper", 2), ("smoke", 2)])
-def test_shards_partition_the_grid(tmp_path, name, n):
+def test_shards_partition_the_grid(tmp_path, name, n, glue_from_hub):
     profile = load_profile(name)
     grid = [records.run_id(s) for s in expand_grid(profile)]
     shards = [[records.run_id(s) for s in plan(profile, (i, n), store_dir=tmp_path)[0]] for i in range(n)]
@@ -209,7 +212,7 @@ def test_shards_skip_finished_runs(tmp_path):
     profile = load_profile("cpu")
     grid = expand_grid(profile)
     for spec in grid[:5]:  # pretend the first five runs are finished
-        records.write_run(tmp_path, {"run_id": records.run_id(spec), "config": spec, "metrics": {"score": 0.5}})
+        records.write_run(tmp_path, {"run_id": spec.run_id, "config": spec.to_json(), "metrics": {"score": 0.5}})
     todo0, done0 = plan(profile, (0, 2), store_dir=tmp_path)
     todo1, done1 = plan(profile, (1, 2), store_dir=tmp_path)
     assert len(done0) == 3 and len(done1) == 2
@@ -255,18 +258,18 @@ def _count_from_yaml(raw):
 
 
 @pytest.mark.parametrize("name", ["smoke", "cpu", "paper"])
-def test_grid_size_matches_the_yaml(name):
+def test_grid_size_matches_the_yaml(name, glue_from_hub):
     raw = _raw(name)
     specs = expand_grid(load_profile(name))
     assert len(specs) == _count_from_yaml(raw)
-    roles = pd.Series([s["role"] for s in specs]).value_counts().to_dict()
+    roles = pd.Series([s.role for s in specs]).value_counts().to_dict()
     n_tasks, n_prune = len(raw["tasks"]), len(raw["models"]["prune"])
     assert roles["baseline"] == n_tasks * n_prune * len(raw.get("baseline_seeds", raw["seeds"]))
     assert roles.get("reference", 0) == n_tasks * len(raw["models"].get("reference", [])) * len(raw["seeds"])
-    assert {s["task"] for s in specs} == set(raw["tasks"])
+    assert {s.task for s in specs} == set(raw["tasks"])
 
 
-def test_grid_sizes_by_hand():
+def test_grid_sizes_by_hand(glue_from_hub):
     # cpu: 4 tasks x (MPNet: 3 baseline seeds + 9 strategies x K in {2,4,6} x 3 seeds
     #                 + MiniLM: 3 reference seeds)
     assert len(expand_grid(load_profile("cpu"))) == 4 * (3 + 9 * 3 * 3 + 3) == 348
@@ -284,7 +287,7 @@ def test_grid_sizes_by_hand():
 def test_cpu_grid_has_three_paired_seeds_per_cell():
     cells = {}
     for s in expand_grid(load_profile("cpu")):
-        cells.setdefault((s["model"], s["role"], s["strategy"], s["k"], s["task"]), []).append(s["seed"])
+        cells.setdefault((s.model, s.role, s.strategy, s.k, s.task), []).append(s.seed)
     assert {tuple(seeds) for seeds in cells.values()} == {(42, 43, 44)}
     assert {(m, r) for m, r, *_ in cells} == {("sentence-transformers/all-mpnet-base-v2", "pruned"),
                                                ("sentence-transformers/all-mpnet-base-v2", "baseline"),
@@ -335,21 +338,27 @@ def test_bad_sweep_arguments_fail_in_a_dry_run(tmp_path, monkeypatch, args, mess
 
 # ----------------------------------------------------------------------------- run ids do not move
 
-SMOKE_RUN_IDS = """0199e8c62adc2b2d 06f9609e1d93a5b3 0942cc843ed06b34 1c8e8780cc532961 40cc17af9fff625f
-    59530c886b60e017 5b0ce6841d3e12c5 5ff5f0c4d94550bb 6b4b63148722fac0 6bbc7c0862beac56
-    7a0ccd79b02ae825 7a880139b4cac93b 83b3f08bd1ec290c b0572b3b144d21b1 bb7a62fa7243b3b4
-    bb8e321bc0cd8d66 c06b318e6f923cbe c73129d2f8d35220 c8f7c16246e65a56 e07ee03e728d9d27
-    e3fbd68c4ed3393b f2235b8071ee8bbb f9627b2509c86219 f9d692667a06f19d fc12a589416e1337
-    fdeace8a487473f8""".split()
+# The ids since the data source is part of them (issue 21): the sha256 of tests/fixtures/glue/RTE's
+# files. The ids before were 02335618551d4026 ...; `poorman migrate-store` carries a store over.
+SMOKE_RUN_IDS = """02f11e13dc69587b 0f0933ce677abd86 1d29136957feb050 23d279136a748691 35bd8a124167192f 446950e357a4e983
+    462ca8d1dda6ac75 52ebd268d8d504ac 633d590c17bde930 6823ada81da5f073 7133137f201eb779 7b64bc116dff4ce2
+    86a42f729ed79110 8d21e9308872cb38 95c71c5efbd5bead 9a10b53fc1943032 a026cb15d2dc2ada ad8101d2388743e6
+    b3caaadc01000da5 b9e56a471915800f d2ef23cea5114703 da4d6b943b77b93a da6cad1802c56a3c e835523cb53bf411
+    e8540d7e00e1377a ff4fc74a704a1e3f""".split()
 
 
 def test_smoke_run_ids_are_those_of_the_records_already_written():
-    """The ids of the smoke grid, as the sweep writes them since precision left the run spec (it is
-    chosen for the hardware and recorded in `env`): a change to what goes into a spec would orphan
-    every record of a running sweep. The strategies
-    added since (the parameter-based ones) add runs and move none."""
-    older = [s for s in expand_grid(load_profile("smoke")) if not s["strategy"].startswith("param-")]
+    """The ids of the smoke grid: a change to what goes into a spec would orphan every record of a
+    running sweep, unless the store is migrated (store/migrate.py). The strategies added since (the
+    parameter-based ones) add runs and move none."""
+    older = [s for s in expand_grid(load_profile("smoke")) if not s.strategy.startswith("param-")]
     assert sorted(records.run_id(s) for s in older) == SMOKE_RUN_IDS
+
+
+def test_the_smoke_records_are_those_of_the_engine_before_it_was_typed(smoke_store):
+    from test_run_types import compare_with_before
+    root, new = smoke_store
+    compare_with_before([json.loads(p.read_text()) for p in (root / "smoke" / "runs").glob("*.json")])
 
 
 # ----------------------------------------------------------------------------- a quiet terminal

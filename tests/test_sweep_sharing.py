@@ -8,7 +8,7 @@ import pytest
 
 import poorman
 from poorman.experiments import schedule as sweep_module
-from poorman.experiments.finetune import training_key
+from poorman.experiments.spec import training_key
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.sweep import sweep
 from poorman.experiments.store import records
@@ -30,8 +30,8 @@ def _records(store):
 
 def test_runs_that_drop_the_same_layers_train_once(tmp_path, monkeypatch):
     trained = []
-    real = sweep_module.run_one
-    monkeypatch.setattr(sweep_module, "run_one", lambda spec, *a, **k: trained.append(spec) or real(spec, *a, **k))
+    real = sweep_module.train_and_evaluate
+    monkeypatch.setattr(sweep_module, "train_and_evaluate", lambda spec, **k: trained.append(spec) or real(spec, **k))
     lines = []
     new = _sweep("smoke", **TWINS, log=lines.append)
     # 2 baselines + top + alternate-even; the last two are the same model
@@ -57,9 +57,9 @@ def test_a_lost_twin_record_is_rewritten_without_training(tmp_path, monkeypatch)
 
     def no_training(*args, **kwargs):
         raise AssertionError("the model was trained already")
-    monkeypatch.setattr(sweep_module, "run_one", no_training)
+    monkeypatch.setattr(sweep_module, "train_and_evaluate", no_training)
     new = _sweep("smoke", **TWINS, **quiet)
-    assert [r["run_id"] for r in new] == [twin["run_id"]]
+    assert [r.run_id for r in new] == [twin["run_id"]]
     assert _records(store)[twin["run_id"]]["metrics"] == twin["metrics"]
 
 
@@ -74,9 +74,9 @@ def test_a_lost_record_of_the_training_run_is_not_rebuilt_as_an_alias_of_itself(
 
     def no_training(*args, **kwargs):
         raise AssertionError("the model was trained already")
-    monkeypatch.setattr(sweep_module, "run_one", no_training)
+    monkeypatch.setattr(sweep_module, "train_and_evaluate", no_training)
     new = _sweep("smoke", **TWINS, **quiet)
-    assert [r["run_id"] for r in new] == [original["run_id"]]
+    assert [r.run_id for r in new] == [original["run_id"]]
     rebuilt = _records(store)[original["run_id"]]
     assert "same_model_as" not in rebuilt  # it is the record of the training again, not an alias of itself
     assert _records(store)[twin["run_id"]]["same_model_as"] == original["run_id"]

@@ -8,7 +8,8 @@ would run in bf16 whatever was asked for.
 import torch
 
 from poorman.experiments import finetune
-from poorman.experiments.finetune import run_one, run_spec
+from poorman.experiments.planning import run_spec
+from poorman.experiments.schedule import train_one
 from poorman.experiments.profiles import load_profile
 
 SMOKE = load_profile("smoke")
@@ -27,5 +28,5 @@ def test_latency_is_measured_without_autocast(tmp_path, monkeypatch):
         return {"median_ms": 0.0}
 
     monkeypatch.setattr(finetune, "latency", spy)
-    run_one(run_spec(profile, "tiny-random/bert", "baseline", "none", 0, "rte", 42), profile, tmp_path)
+    train_one(run_spec(profile, "tiny-random/bert", "baseline", "none", 0, "rte", 42), profile, tmp_path)
     assert seen == [torch.float32] and asked == ["bf16"]

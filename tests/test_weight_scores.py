@@ -105,15 +105,14 @@ def test_deterministic_and_round_trips():
 
 
 def test_the_sweep_chooses_from_the_cached_weights(tmp_path):
-    """choose_layers scores the pre-trained weights once per model and keeps them in the store."""
-    from poorman.experiments.finetune import choose_layers, model_weight_scores, run_spec
+    """fix_layers scores the pre-trained weights once per model and keeps them in the store."""
+    from poorman.experiments.planning import fix_layers, model_weight_scores, run_spec
     from poorman.experiments.profiles import load_profile
     prof = load_profile("smoke")
-    spec = run_spec(prof, "tiny-random/bert", "pruned", "param-variance", 2, "rte", 42)
-    dropped, scores = choose_layers(spec, prof, tmp_path)
+    spec = fix_layers(run_spec(prof, "tiny-random/bert", "pruned", "param-variance", 2, "rte", 42), prof, tmp_path)
     cached = model_weight_scores("tiny-random/bert", prof, tmp_path)
-    assert dropped == select_layers("param-variance", len(cached.variance), 2, scores=cached)
-    assert scores is None and spec["calibration"] is None   # no data: nothing to calibrate on
+    assert list(spec.dropped) == select_layers("param-variance", len(cached.variance), 2, scores=cached)
+    assert spec.scores is None and spec.calibration is None   # no data: nothing to calibrate on
     assert list(tmp_path.rglob("*.json"))                    # the cache file
 
 

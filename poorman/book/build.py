@@ -98,7 +98,7 @@ def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd
 def fill_caches(profile, tasks=None):
     """Compute what the chapters read besides the runs: every model's layer scores on every task,
     its weight scores, and the side-by-side size and latency table."""
-    from ..experiments.finetune import calibration_scores, model_weight_scores
+    from ..experiments.planning import calibration_scores, model_weight_scores
     from ..experiments.profiles import load_profile
     from ..experiments.speed import variant_table
     prof = load_profile(profile).with_overrides(tasks=tasks)

@@ -18,6 +18,7 @@ import pandas as pd  # noqa: E402
 from ..experiments.metrics import constant_scores  # noqa: E402
 from ..experiments.profiles import Profile, load_profile, project_root  # noqa: E402
 from ..experiments.store import iter_runs, results, results_dir, run_id  # noqa: E402
+from ..experiments.store.records import migrate_hint  # noqa: E402
 from ..experiments.sweep import expand_grid  # noqa: E402
 from .stats import cells, never_took_off  # noqa: E402
 
@@ -70,8 +71,9 @@ def load(profile="cpu", tasks=None):
     runs = df[known].reset_index(drop=True) if len(df) else df
     foreign = int((~known & df.task.isin(prof.tasks)).sum()) if len(df) else 0   # other tasks: not read
     if runs.empty:
+        hint = migrate_hint(results_dir(prof.name), prof.name)
         raise ValueError(f"the store {results_dir(prof.name)} holds no runs of profile {prof.name!r} on "
-                         f"{', '.join(prof.tasks)}: run `poorman book --profile {profile}` first")
+                         f"{', '.join(prof.tasks)}: " + (hint or f"run `poorman book --profile {profile}` first"))
     excluded = dict(getattr(prof, "excluded_tasks", None) or {})
     return Chapter(prof=prof, runs=runs, tasks=list(prof.tasks), excluded=excluded,
                    floor=constant_scores(prof, prof.tasks), grid=len(grid), foreign=foreign)
@@ -115,7 +117,7 @@ def store_note(ch):
 def layer_scores(ch, model, task):
     """The pre-trained model's layer scores on a task (cached in the store), or None if neither
     the cache nor the model is at hand."""
-    from ..experiments.finetune import calibration_scores
+    from ..experiments.planning import calibration_scores
     try:
         return calibration_scores(model, task, ch.prof)
     except OSError:
@@ -125,7 +127,7 @@ def layer_scores(ch, model, task):
 def weight_scores(ch, model):
     """The pre-trained model's per-layer weight scores (cached in the store), or None if neither
     the cache nor the model is at hand."""
-    from ..experiments.finetune import model_weight_scores
+    from ..experiments.planning import model_weight_scores
     try:
         return model_weight_scores(model, ch.prof)
     except OSError:

@@ -124,12 +124,12 @@ def trainings(profile):
     from .sweep import expand_grid
     rows = {}
     for spec in expand_grid(load_profile(profile)):
-        L = arch_of(spec["model"]).layers
-        dropped = ("?", spec["strategy"], spec["k"]) if spec["strategy"] in NEEDS_MODEL and spec["k"] else \
-            tuple(select_layers(spec["strategy"], L, spec["k"]) if spec["k"] else ())
-        key = (spec["model"], spec["task"], spec["seed"], dropped)
-        row = rows.setdefault(key, {"model": spec["model"], "task": spec["task"], "seed": spec["seed"],
-                                    "k": spec["k"], "role": spec["role"], "runs": 0})
+        L = arch_of(spec.model).layers
+        dropped = ("?", spec.strategy, spec.k) if spec.strategy in NEEDS_MODEL and spec.k else \
+            tuple(select_layers(spec.strategy, L, spec.k) if spec.k else ())
+        key = (spec.model, spec.task, spec.seed, dropped)
+        row = rows.setdefault(key, {"model": spec.model, "task": spec.task, "seed": spec.seed,
+                                    "k": spec.k, "role": spec.role, "runs": 0})
         row["runs"] += 1
     return pd.DataFrame(list(rows.values()))
 

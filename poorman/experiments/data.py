@@ -15,6 +15,7 @@ row count and labels agree, so max_examples picks the same pairs from both sourc
 from __future__ import annotations
 
 import csv
+import functools
 import os
 from collections import OrderedDict
 from pathlib import Path
@@ -196,15 +197,60 @@ def load_glue(task: Task | str, split: str, glue_dir: str | Path | None = None,
     return subsample(ds, max_examples, seed)
 
 
+@functools.lru_cache(maxsize=32)
+def hub_revision(repo: str, config: str | None = None) -> str | None:
+    """The commit of a Hub dataset that a load reads: the Hub's answer online; offline, the one
+    the local caches hold (the Hub cache's refs/main, else the only prepared Arrow copy); None
+    when neither says."""
+    from huggingface_hub import HfApi, constants
+    if not constants.HF_HUB_OFFLINE:
+        try:
+            return HfApi().dataset_info(repo).sha
+        except Exception:  # unreachable: fall back on what the caches hold
+            pass
+    ref = Path(constants.HF_HUB_CACHE) / f"datasets--{repo.replace('/', '--')}" / "refs" / "main"
+    if ref.is_file():
+        return ref.read_text().strip()
+    from datasets import config as datasets_config
+    prepared = Path(datasets_config.HF_DATASETS_CACHE) / repo.replace("/", "___") / (config or "default")
+    commits = {p.name for p in prepared.glob("*/*") if p.is_dir()}
+    return commits.pop() if len(commits) == 1 else None
+
+
+def data_source(task: Task | str | dict, glue_dir: str | Path | None) -> dict | None:
+    """Where a task's rows come from, as run ids and cache keys record it: from the local GLUE
+    folder glue_dir, the folder and each file's sha256 (ids hash the bytes, not the path:
+    spec.run_id); from the Hub (glue_dir None), the dataset, config and revision. None for your
+    own data, whose description names its files' sha256 already."""
+    task = get_task(task)
+    if task.own_spec:
+        return None
+    if glue_dir:
+        root = Path(glue_dir).expanduser().resolve()
+        files = {split: own_table.sha256(_glue_tsv_path(task, split, root)) for split in task.splits}
+        return {"glue": "tsv", "path": str(root), "sha256": dict(sorted(files.items()))}
+    return {"glue": "hub", "hub": task.hub_path, "config": task.hub_config,
+            "revision": hub_revision(task.hub_path, task.hub_config)}
+
+
+def reading(source: dict | None) -> dict:
+    """load_split's arguments that read the rows a data source names (none for your own data)."""
+    if source is None:
+        return {}
+    if source["glue"] == "tsv":
+        return {"glue_dir": Path(source["path"]), "source": "tsv"}
+    return {"glue_dir": None, "source": "hub"}
+
+
 def load_split(task: Task | str | dict, split: str, *, glue_dir=None, max_examples: int | None = None,
-               seed: int = 42) -> Dataset:
+               seed: int = 42, source: str | None = None) -> Dataset:
     """One split of any task the engine runs: the one place fine-tuning and calibration get rows.
 
     A GLUE task, or one described by your own data ("validation" is its eval source)."""
     task = get_task(task)
     if task.own_spec:
         return subsample(load_own_split(task, _resolve_split(task, split)), max_examples, seed)
-    return load_glue(task, split, glue_dir=glue_dir, max_examples=max_examples, seed=seed)
+    return load_glue(task, split, glue_dir=glue_dir, max_examples=max_examples, seed=seed, source=source)
 
 
 # ----------------------------------------------------------------------------- your own data

@@ -6,7 +6,7 @@
     record = finetune("sentence-transformers/all-MiniLM-L6-v2", **data, strategy="top", k=2, out="minilm-4")
 
 Both go through the engine: the task is your data's description (own_task.py), the runs are
-run specs trained by finetune.run_one and kept in a run store, so a compare resumes, a second
+run specs trained by finetune.train_and_evaluate and kept in a run store, so a compare resumes, a second
 compare with more K reuses what is done, and a finetune of a compared variant trains the same
 model. The recipe is a profile's `train` settings (cpu's by default) on all your rows; keyword
 arguments (epochs=3, learning_rate=2e-5, batch_size, max_train, max_length, ...) override it.
@@ -20,13 +20,14 @@ from pathlib import Path
 
 from ..core.strategies import STRATEGIES
 from .data import load_split
-from .finetune import run_one, run_spec
 from .metrics import dev_constant_metrics, learning_note
 from .models import model_config
 from .own_card import model_card
 from .own_compare import compare_table
 from .own_task import describe
+from .planning import run_spec
 from .profiles import TRAIN_DEFAULTS, load_profile
+from .schedule import train_one
 from .store import records
 from .speed import variant_table
 from .sweep import expand_grid, sweep
@@ -131,10 +132,10 @@ def finetune(model, train, eval, text, label, *, out, text_pair=None, name=None,
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:  # train into a hidden folder beside `out`, and move it into place only when complete
-        log(f"fine-tuning {model} on {spec_task['name']} ({spec['strategy']}, K={spec['k']}); "
+        log(f"fine-tuning {model} on {spec_task['name']} ({spec.strategy}, K={spec.k}); "
             f"runs kept in {store}")
         with quiet_libraries(verbose):
-            record = run_one(spec, prof, store, save_to=tmp, verbose=verbose)
+            record = train_one(spec, prof, store, save_to=tmp, verbose=verbose).to_json()
         learnt, note = learning_note(record["metrics"], dev_constant_metrics(prof, spec_task),
                                      sum(record["num_eval_examples"].values()))
         (tmp / "README.md").write_text(model_card(record, spec_task, out.name, note))

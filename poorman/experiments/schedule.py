@@ -1,12 +1,14 @@
-"""Train each model once: group a sweep's runs by the model they train, and share the trainings
-with every other sweep on the same store.
+"""Train each model once and write every record: group a sweep's planned runs by the model they
+train, and share the trainings with every other sweep on the same store.
 
 A Training is one model and the runs it gives records to. Before training one, a sweep takes its
 lock (store/locks.py); a training locked by another sweep is left to it, and once its record
-appears this sweep writes its own runs' records from it (`alias_record`). `jobs=n` trains n
-models at a time in worker processes.
+appears this sweep writes its own runs' records from it (`RunRecord.alias`). The trainings
+themselves (finetune.train_and_evaluate) never touch the store: this module writes each record,
+then releases the lock. `jobs=n` trains n models at a time in worker processes.
 """
 
+import functools
 import os
 import time
 import warnings
@@ -14,8 +16,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from .finetune import alias_record, choose_layers, run_one, training_key
+from ..core.precision import choose_precision
+from .finetune import train_and_evaluate
 from .models import model_config
+from .planning import fix_layers
+from .spec import RunRecord, RunSpec, training_key
 from .store import locks, records
 from .tasks import task_name
 from .training import quiet_libraries
@@ -28,33 +33,28 @@ ORPHAN_POLL_S = 1.0  # how often a worker checks that its sweep is still alive
 class Training:
     """One model to train, and the runs whose records it gives: members[0] is the run that trains."""
     key: str
-    members: list  # [(spec, scores)]
+    specs: list[RunSpec]  # planned, so each holds its dropped layers and scores
     lock: dict | None = None
 
     @property
-    def spec(self):
-        return self.members[0][0]
-
-    @property
-    def specs(self):
-        return [spec for spec, _ in self.members]
+    def spec(self) -> RunSpec:
+        return self.specs[0]
 
 
-def _cost(spec):
+def _cost(spec: RunSpec) -> int:
     """Rough training cost, to start the longest runs of a task first and keep workers busy."""
-    config = model_config(spec["model"])
-    return (config.num_hidden_layers - spec["k"]) * getattr(config, "hidden_size", 1) ** 2
+    config = model_config(spec.model)
+    return (config.num_hidden_layers - spec.k) * getattr(config, "hidden_size", 1) ** 2
 
 
-def group_by_model(todo, profile, store_dir):
-    """The Trainings that the runs to do need, in a task's order, the longest first."""
-    groups = {}
+def group_by_model(todo: list[RunSpec], profile) -> list[Training]:
+    """The Trainings that the planned runs to do need, in a task's order, the longest first."""
+    groups: dict[str, list[RunSpec]] = {}
     for spec in todo:
-        dropped, scores = choose_layers(spec, profile, store_dir)
-        groups.setdefault(training_key(spec, dropped), []).append((spec, scores))
+        groups.setdefault(spec.training_key, []).append(spec)
     order = {task_name(t): n for n, t in enumerate(profile.tasks)}
-    trainings = [Training(key, members) for key, members in groups.items()]
-    return sorted(trainings, key=lambda t: (order[task_name(t.spec["task"])], -_cost(t.spec)))
+    trainings = [Training(key, specs) for key, specs in groups.items()]
+    return sorted(trainings, key=lambda t: (order[t.spec.resolved_task.name], -_cost(t.spec)))
 
 
 class TrainedModels:
@@ -74,6 +74,9 @@ class TrainedModels:
                     self.by_key.setdefault(training_key(rec["config"], rec["dropped"]), rec)
         return self.by_key
 
+    def record(self, key: str) -> RunRecord:
+        return RunRecord.from_json(self.by_key[key])
+
 
 def _init_worker(threads, sweep_pid):
     import threading
@@ -91,10 +94,17 @@ def _exit_with_parent(parent):
     os._exit(1)
 
 
-def _train(spec, profile, store_dir, verbose):
+def trainings_running(store_dir, key: str) -> int:
+    """Trainings running now on this machine in this store, the one of `key` included."""
+    return 1 + locks.trainings_running(store_dir, besides=key)
+
+
+def _train(spec: RunSpec, profile, store_dir, verbose: bool) -> RunRecord:
     with warnings.catch_warnings(), quiet_libraries(verbose):
         warnings.simplefilter("ignore", UserWarning)
-        return run_one(spec, profile, store_dir, verbose=verbose)
+        return train_and_evaluate(spec, latency_settings=profile.latency, precision=choose_precision(profile.precision),
+                                  verbose=verbose,
+                                  parallel_runs=functools.partial(trainings_running, store_dir, spec.training_key))
 
 
 class _InProcess:
@@ -138,7 +148,7 @@ def _claim(waiting, stored, store_dir, slots):
                 locks.release(store_dir, t.key, t.lock)
         waiting.remove(t)
         if t.key in stored.by_key:
-            found.append((t, stored.by_key[t.key]))
+            found.append((t, stored.record(t.key)))
         else:
             claimed.append(t)
     return claimed, found
@@ -149,7 +159,8 @@ def _wait_for_other_sweeps():
 
 
 def train_all(trainings, profile, store_dir, jobs, verbose):
-    """Yield (training, record of its model, trained here?) as each is done. Each model is trained
+    """Yield (training, record of its model, trained here?) as each is done; a model trained here
+    has its record written before its lock is released. Each model is trained
     once, by whichever sweep on this store takes it first; this one trains `jobs` at a time."""
     waiting, running, stored = list(trainings), {}, TrainedModels(store_dir)
     pool = _executor(jobs)
@@ -165,8 +176,12 @@ def train_all(trainings, profile, store_dir, jobs, verbose):
                 continue
             for future in wait(running, return_when=FIRST_COMPLETED)[0]:
                 t = running.pop(future)
-                locks.release(store_dir, t.key, t.lock)  # after run_one wrote the record (or failed)
-                yield t, future.result(), True
+                try:  # the record first, then the lock: a sweep waiting on it then finds the record
+                    rec = future.result()
+                    records.write_run(store_dir, rec)
+                finally:
+                    locks.release(store_dir, t.key, t.lock)
+                yield t, rec, True
     finally:  # on an error, let the running trainings finish and drop the rest
         pool.shutdown(wait=True, cancel_futures=True)
         for t in trainings:
@@ -174,13 +189,24 @@ def train_all(trainings, profile, store_dir, jobs, verbose):
                 locks.release(store_dir, t.key, t.lock)
 
 
-def write_records(training, rec, store_dir):
-    """The records of every run of a Training, given the record of its model."""
+def train_one(spec: RunSpec, profile, store_dir, save_to=None, verbose: bool = False) -> RunRecord:
+    """Plan, train and record one run here and now (`poorman finetune`), whatever the store holds;
+    the model is saved in `save_to`."""
+    spec = fix_layers(spec, profile, store_dir)
+    record = train_and_evaluate(spec, latency_settings=profile.latency, precision=choose_precision(profile.precision),
+                                save_to=save_to, verbose=verbose,
+                                parallel_runs=functools.partial(trainings_running, store_dir, spec.training_key))
+    records.write_run(store_dir, record)
+    return record
+
+
+def write_records(training: Training, rec: RunRecord, store_dir) -> list[RunRecord]:
+    """The records of every run of a Training, given the record of its model (written already)."""
     out = []
-    for spec, scores in training.members:
-        if records.run_id(spec) == rec["run_id"]:
-            out.append(rec)  # run_one wrote it
+    for spec in training.specs:
+        if spec.run_id == rec.run_id:
+            out.append(rec)
         else:
-            out.append(alias_record(spec, rec, scores))
+            out.append(rec.alias(spec))
             records.write_run(store_dir, out[-1])
     return out

@@ -16,7 +16,8 @@ trains n models at a time in worker processes, each with cores/n threads: on
 2 CPU cores two 1-thread runs get ~1.2x the work done of one 2-thread run
 (benchmarks/README.md).
 
-    validate -> plan -> group runs by the model they train -> train each model once -> records
+    validate -> plan (specs, then their dropped layers) -> group by the model they train
+             -> train each model once -> write every run's record
 """
 
 import contextlib
@@ -27,16 +28,17 @@ from tqdm.auto import tqdm
 
 from ..core.precision import choose_precision
 from ..core.strategies import NEEDS_MODEL, STRATEGIES, select_layers
-from .finetune import run_spec
 from .models import model_config
+from .planning import fix_layers, run_spec
 from .profiles import check_jobs, load_profile, profile_task, seeds_for
 from .schedule import TrainedModels, group_by_model, train_all, write_records
+from .spec import RunRecord, RunSpec
 from .store import records
 from .tasks import task_name
 from .training import quiet_libraries
 
 
-def expand_grid(profile):
+def expand_grid(profile) -> list[RunSpec]:
     """Every run spec of the profile, in a fixed order: tasks, then models, then strategies.
     Each cell's seeds come from seeds_for (the profile's `cell_seeds` rules, else its seeds)."""
     specs = []
@@ -65,14 +67,14 @@ def parse_shard(text):
     return i, n
 
 
-def plan(profile, shard=(0, 1), store_dir=None):
+def plan(profile, shard=(0, 1), store_dir=None) -> tuple[list[RunSpec], list[RunSpec]]:
     """(todo, done) run specs for this shard."""
     store_dir = store_dir or records.results_dir(profile.name)
     i, n = shard
     mine = [s for j, s in enumerate(expand_grid(profile)) if j % n == i]
     finished = records.finished_run_ids(store_dir)
-    todo = [s for s in mine if records.run_id(s) not in finished]
-    return todo, [s for s in mine if records.run_id(s) in finished]
+    todo = [s for s in mine if s.run_id not in finished]
+    return todo, [s for s in mine if s.run_id in finished]
 
 
 def narrow(profile, tasks=None, models=None, strategies=None, ks=None):
@@ -126,15 +128,15 @@ def metric_text(metrics):
     return f"score {metrics['score']:.4f} (" + ", ".join(f"{k} {v:.4f}" for k, v in named.items()) + ")"
 
 
-def run_line(spec, out, rec, trained_here):
+def run_line(spec: RunSpec, out: RunRecord, rec: RunRecord, trained_here: bool) -> str:
     """One line per finished run: task, model, strategy, K, seed, the metric, and how it was got
     (`out` is the run's record, `rec` the record of its model that it came from)."""
-    how = (f"same model as {out['same_model_as']}" if out.get("same_model_as")
-           else f"record rebuilt from run {rec['run_id']}" if out["run_id"] != rec["run_id"]
-           else f"trained in {rec['timing']['train_seconds']:.0f}s" if trained_here
+    how = (f"same model as {out.same_model_as}" if out.same_model_as
+           else f"record rebuilt from run {rec.run_id}" if out.run_id != rec.run_id
+           else f"trained in {rec.timing['train_seconds']:.0f}s" if trained_here
            else "trained by another sweep on this store")
-    return (f"{task_name(spec['task'])} {spec['model'].split('/')[-1]} {spec['strategy']} K={spec['k']} seed={spec['seed']}: "
-            f"{metric_text(out['metrics'])} ({how})")
+    return (f"{task_name(spec.task)} {spec.model.split('/')[-1]} {spec.strategy} K={spec.k} seed={spec.seed}: "
+            f"{metric_text(out.metrics)} ({how})")
 
 
 def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, shard=(0, 1),
@@ -151,10 +153,12 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
     todo, done = plan(profile, shard, store_dir)
     log(f"profile {profile.name}: {len(todo) + len(done)} runs in shard {shard[0]}/{shard[1]}, "
         f"{len(done)} already done, {len(todo)} to run; results go to {store_dir}/runs/")
+    if records.migrate_hint(store_dir, profile.name):
+        log("  " + records.migrate_hint(store_dir, profile.name))
     if dry_run or not todo:
         return []
     with quiet_libraries(verbose):
-        trainings = group_by_model(todo, profile, store_dir)
+        trainings = group_by_model([fix_layers(s, profile, store_dir) for s in todo], profile)
         in_store = TrainedModels(store_dir).refresh()
         n_new = sum(t.key not in in_store for t in trainings)
         shared = len(todo) - n_new

@@ -11,7 +11,6 @@ so kill -9 at any moment leaves finished runs intact and unfinished ones absent.
 A file that is not a complete record is reported and ignored.
 """
 
-import hashlib
 import json
 import os
 import re
@@ -19,25 +18,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
-RECORD_VERSION = 1
-
-
-def run_id(spec):
-    """Stable hash of exactly what defines a run (model, strategy, k, task, seed, hparams, profile).
-
-    A local data file counts by its bytes: in a {"path", "sha256"} source the path is left out,
-    so a changed file gets new ids and the same bytes anywhere keep theirs."""
-    canonical = json.dumps(_identity(spec), sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()[:16]
-
-
-def _identity(value):
-    if isinstance(value, dict):
-        return {k: _identity(v) for k, v in value.items() if not (k == "path" and "sha256" in value)}
-    if isinstance(value, (list, tuple)):
-        return [_identity(v) for v in value]
-    return value
-
+from ..spec import RECORD_VERSION, RunRecord, run_id  # the run types; run_id is re-exported here
 
 NAME = re.compile(r"[A-Za-z0-9_-]+")
 
@@ -123,8 +104,22 @@ def finished_run_ids(store_dir):
     return {rec["run_id"] for rec in iter_runs(store_dir)}
 
 
+def older_identity(store_dir):
+    """How many records in the store are of an older run identity (store/migrate.py carries them over)."""
+    return sum(rec.get("record_version", 1) < RECORD_VERSION for rec in iter_runs(store_dir))
+
+
+def migrate_hint(store_dir, profile_name):
+    """A sentence for a store that holds records of an older run identity, else ''."""
+    n = older_identity(store_dir)
+    return (f"{n} records in {store_dir} are of an older run identity (no data source in their ids): "
+            f"`poorman migrate-store --profile {profile_name} --glue-dir <the GLUE copy they read>` carries "
+            f"them over without retraining" if n else "")
+
+
 def write_run(store_dir, record):
-    record = {"record_version": RECORD_VERSION, **record}
+    """Write a record (a RunRecord, or its JSON) atomically as runs/<run id>.json."""
+    record = record.to_json() if isinstance(record, RunRecord) else {"record_version": RECORD_VERSION, **record}
     atomic_write_json(run_path(store_dir, record["run_id"]), record)
     return run_path(store_dir, record["run_id"])
 
