@@ -32,6 +32,7 @@ from datasets import ClassLabel, Dataset, Features, Value
 
 from . import own_table
 from .metrics import METRICS
+from .store.records import check_name
 from .tasks import Task, get_task
 
 REQUIRED = ("train", "eval", "text", "label")
@@ -79,7 +80,7 @@ def _name(desc: dict, train: dict, eval_: dict) -> str:
     """The given name, else the files' common stem ("reviews" for reviews_train.csv + reviews_test.csv),
     else their folder's. Never a GLUE task's: a profile may hold both, and names key their settings."""
     if desc.get("name"):
-        name = str(desc["name"])
+        name = check_name(str(desc["name"]), "task name")  # it names the run store's folder
         if _is_glue(name):
             raise ValueError(f"task name {name!r} is a GLUE task's; give your data another name")
         return name
