@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 from ..core.strategies import STRATEGIES
+from ..core.surgery.load import check_weights
 from .finetune import run_one, run_spec
 from .models import max_positions, model_config
 from .profile_schema import Train, check
@@ -91,9 +92,11 @@ def check_max_length(model, train):
 
 def _depth(model):
     try:
-        return model_config(model).num_hidden_layers
+        depth = model_config(model).num_hidden_layers
     except OSError as err:
         raise ValueError(f"model {model!r} cannot be loaded: {err}") from None
+    check_weights(model)  # a local checkpoint cut short fails now, not after the data is read
+    return depth
 
 
 def default_ks(num_layers):

@@ -164,7 +164,8 @@ def _problem(error, model, key):
 
 
 def explain(err, model, where):
-    errors = err.errors()
+    errors = err.errors()  # of a union's members, the one that got deeper names the key best
+    errors = [e for e in errors if not any(_key(o["loc"]).startswith(_key(e["loc"]) + ".") for o in errors)]
     key = _key(errors[0]["loc"])
     same = [e for e in errors if _key(e["loc"]) == key]  # a union's members: one line for all
     problem = _problem(same[0], model, key)
