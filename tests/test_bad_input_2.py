@@ -460,3 +460,13 @@ def test_compare_outputs_are_written_atomically(tmp_path, monkeypatch):
     refused(argv, r"No space left on device")
     assert (tmp_path / "out" / "compare.csv").is_file()
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["compare.csv"]  # no PNG, whole or partial
+
+
+def test_max_positions_of_the_families():
+    from transformers import GPT2Config, MPNetConfig, RobertaConfig, XLNetConfig
+    from poorman.experiments.models import max_positions
+    assert max_positions(BertConfig(max_position_embeddings=512)) == 512
+    assert max_positions(MPNetConfig(max_position_embeddings=514, pad_token_id=1)) == 512  # MPNet-base
+    assert max_positions(RobertaConfig(max_position_embeddings=514, pad_token_id=1)) == 512
+    assert max_positions(GPT2Config(n_positions=1024)) == 1024
+    assert max_positions(XLNetConfig()) is None

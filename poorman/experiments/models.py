@@ -104,9 +104,14 @@ def model_config(model_id):
     return tiny_config(tiny) if tiny else load_config(model_id)  # trust_remote_code=False
 
 
+# Families that number positions from pad_token_id + 1 (MPNet-base: 514 positions, 512 tokens).
+PAD_OFFSET_POSITIONS = {"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "mpnet", "longformer",
+                        "roberta-prelayernorm", "data2vec-text", "ibert"}
+
+
 def max_positions(config):
     """The most tokens a model takes (its position table), or None when it has no such limit (XLNet)."""
     limit = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
-    if limit and config.model_type in ("roberta", "xlm-roberta", "camembert"):
+    if limit and config.model_type in PAD_OFFSET_POSITIONS:
         limit -= (config.pad_token_id or 0) + 1  # their positions are numbered from pad + 1
-    return limit
+    return limit if limit and limit > 0 else None  # XLNet says -1: relative positions, no table
