@@ -65,7 +65,8 @@ def refused(argv, match):
 def finetune_argv(tmp_path, *extra, model="tiny-random/bert", out="out"):
     train, eval_ = files(tmp_path)
     return ["finetune", model, "--train", str(train), "--eval", str(eval_), "--text", "text", "--label",
-            "label", "--out", str(tmp_path / out), "--store", str(tmp_path / "store"), "--epochs", "1", *extra]
+            "label", "--out", str(tmp_path / out), "--store", str(tmp_path / "store"), "--epochs", "1",
+            "--profile", "smoke", *extra]  # smoke: tiny settings, and a built-in file this branch leaves as it is
 
 
 @pytest.fixture
@@ -114,7 +115,7 @@ def test_compare_rerun_is_not_hung_by_a_left_lock_naming_pid_1(tmp_path, monkeyp
                         lambda: pytest.fail("compare waited for a lock no process holds"))
     train, eval_ = tmp_path / "train.csv", tmp_path / "eval.csv"
     spec_task = describe({"train": str(train), "eval": str(eval_), "text": "text", "label": "label"}, **QUIET)
-    prof = own_data.recipe("cpu", epochs=1).with_overrides(tasks=[spec_task], prune_models=["tiny-random/bert"],
+    prof = own_data.recipe("smoke", epochs=1).with_overrides(tasks=[spec_task], prune_models=["tiny-random/bert"],
                                                           strategies=["top"], ks=[1], seeds=[42], baseline_seeds=[42])
     for spec in expand_grid(prof):  # as kill -9 leaves them, then rewritten with pid 1
         dropped = [5] if spec["k"] else []
@@ -411,6 +412,9 @@ def test_finetune_keeps_the_umask_and_removes_a_killed_runs_folder(tmp_path):
     left = tmp_path / ".out.k3x9_q2z"  # as mkdtemp named it before
     left.mkdir()
     (left / "model.safetensors").write_bytes(b"half")
+    mine = tmp_path / ".out.snapshot"  # the user's own: not a training's
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep")
     live = tmp_path / ".out.partial-0badc0de"  # a finetune running now
     live.mkdir()
     held = os.open(live, os.O_RDONLY)
@@ -423,8 +427,8 @@ def test_finetune_keeps_the_umask_and_removes_a_killed_runs_folder(tmp_path):
         os.close(held)
     assert (tmp_path / "out" / "model.safetensors").is_file()
     assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
-    assert not left.exists() and live.exists()
-    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == [live.name]
+    assert not left.exists() and live.exists() and mine.exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".out")) == [live.name, mine.name]
 
 
 # 19. --max-train 0, --batch-size 0, --lr -0.5 before the model loads; compare --out FILE before training

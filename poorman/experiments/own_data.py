@@ -169,14 +169,24 @@ def partial_folder(out):
     are removed first; a live one's is left alone."""
     out.parent.mkdir(parents=True, exist_ok=True)
     for old in out.parent.glob(f".{out.name}.*"):
-        if old.is_dir() and re.fullmatch(rf"\.{re.escape(out.name)}\.(partial-\w+|\w{{8}})", old.name) \
-                and not _in_use(old):  # partial-...: ours; 8 characters: mkdtemp's, before
+        if _left_behind(old, out.name):
             shutil.rmtree(old, ignore_errors=True)
     tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()  # mode 0777 less the umask, as `poorman drop` makes its folder (mkdtemp's is 0700)
     held = os.open(tmp, os.O_RDONLY)
     fcntl.flock(held, fcntl.LOCK_EX)  # released by the OS if this process dies
     return tmp, held
+
+
+def _left_behind(folder, name):
+    """A hidden training folder for --out `name` that no live finetune holds: ours (.NAME.partial-*),
+    or mkdtemp's from before this fix (.NAME.xxxxxxxx) when empty or holding a checkpoint's files."""
+    if not folder.is_dir() or _in_use(folder):
+        return False
+    if folder.name.startswith(f".{name}.partial-"):
+        return True
+    return re.fullmatch(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}", folder.name) is not None and \
+        (not any(folder.iterdir()) or any((folder / f).exists() for f in ("config.json", "model.safetensors")))
 
 
 def _in_use(folder):
