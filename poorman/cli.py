@@ -35,7 +35,7 @@ def _load_tokenizer(model_id, needed):
     """The model's tokenizer; None (with a note) when it cannot load and is only carried along."""
     from transformers import AutoTokenizer
     try:
-        return AutoTokenizer.from_pretrained(model_id)
+        return AutoTokenizer.from_pretrained(model_id, trust_remote_code=False)
     except (ImportError, OSError, ValueError) as err:  # ImportError: sentencepiece or protobuf missing
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         if needed:
