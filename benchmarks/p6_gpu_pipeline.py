@@ -6,6 +6,10 @@ HF Trainer for a fixed number of examples per arm:
     ours   dynamic padding (DataCollatorWithPadding) + length-grouped sampling, as
            poorman.experiments.run.finetune.run_one does;
     paper  every example padded to 128 tokens, random sampling, as the paper's code did.
+    ours_no_levers   ours without training.gpu_levers (the NaN check each step, per-tensor AdamW);
+    pure   ours's batches, moved to the GPU beforehand, through a bare forward/backward/AdamW loop
+           synchronised once at the end: the GPU time of a step with no host work to wait for.
+           `ours` / `pure` (seconds) is the host overhead factor the precision issue targets (<= 1.5 at batch 8).
 
 Inputs are random token ids with the real lengths of a GLUE task's train set (BERT's WordPiece,
 truncated at 128), sampled from the histograms in benchmarks/data/train_lengths.json, so the
@@ -15,6 +19,7 @@ machine needs neither the Hub nor GLUE. Model FLOPs per batch are counted analyt
 real tokens only. MFU = FLOPs per second / the GPU's dense bf16 peak.
 
     python benchmarks/p6_gpu_pipeline.py [--tasks sst2 rte --batches 8 32 --examples 8192]
+    python benchmarks/p6_gpu_pipeline.py --tasks sst2 --batches 8 --arms ours ours_no_levers pure paper
     python benchmarks/p6_gpu_pipeline.py --write-lengths --glue-dir ../shared/data/glue   # the histograms
 """
 
@@ -31,8 +36,9 @@ from datasets import Dataset
 from transformers import (BertConfig, BertForSequenceClassification, DataCollatorWithPadding, Trainer,
                           default_data_collator)
 
+from poorman.core.precision import choose_precision
 from poorman.experiments.run.finetune import environment
-from poorman.experiments.run.training import training_arguments
+from poorman.experiments.run.training import gpu_levers, training_arguments
 
 HERE = Path(__file__).resolve().parent
 LENGTHS = HERE / "data" / "train_lengths.json"
@@ -89,30 +95,57 @@ def batch_flops(batch, config):
 
 
 # arm: (padding, length-grouped sampling); padding is "static" (to 128) or a multiple to pad batches to
-ARMS = {"ours": (1, True), "paper": ("static", False), "dynamic_random": (1, False), "ours_pad8": (8, True)}
+ARMS = {"ours": (1, True), "paper": ("static", False), "dynamic_random": (1, False), "ours_pad8": (8, True),
+        "ours_no_levers": (8, True), "pure": (8, True)}
+NO_LEVERS = {"logging_nan_inf_filter": True, "optim": "adamw_torch"}
 
 
 def run_arm(arm, data, config, batch, seed):
     padding, grouped = ARMS[arm]
     train_cfg = {"batch_size": batch, "learning_rate": 5e-5, "epochs": 1, "weight_decay": 0.01,
-                 "warmup_ratio": 0.1, "bf16": True, "group_by_length": grouped}
+                 "warmup_ratio": 0.1, "group_by_length": grouped}
+    changes = NO_LEVERS if arm == "ours_no_levers" else {}
     collator = default_data_collator if padding == "static" else \
         DataCollatorWithPadding(_PadOnly(), pad_to_multiple_of=padding)
     torch.manual_seed(seed)
     model = BertForSequenceClassification(config)
     with tempfile.TemporaryDirectory() as tmp:
-        trainer = Trainer(model=model, args=training_arguments(train_cfg, tmp, seed), train_dataset=data,
-                          data_collator=collator)
-        flops = [batch_flops(b, config) for b in trainer.get_train_dataloader()]
-        _synchronize()
-        start = time.perf_counter()
-        trainer.train()
-        _synchronize()
-        seconds = time.perf_counter() - start
+        targs = training_arguments(train_cfg, tmp, seed, precision=choose_precision("auto"), **changes)
+        trainer = Trainer(model=model, args=targs, train_dataset=data, data_collator=collator)
+        batches = list(trainer.get_train_dataloader())
+        flops = [batch_flops(b, config) for b in batches]
+        seconds = pure_loop(model, batches, targs) if arm == "pure" else _timed(trainer.train)
     hardware, useful = (sum(f[i] for f in flops) for i in (0, 1))
     return {"arm": arm, "batch": batch, "examples": len(data), "seconds": seconds,
             "examples_per_s": len(data) / seconds, "hardware_tflops_per_s": hardware / seconds / 1e12,
             "useful_tflops_per_s": useful / seconds / 1e12, "padding_share": 1 - useful / hardware}
+
+
+def _timed(fn):
+    _synchronize()
+    start = time.perf_counter()
+    fn()
+    _synchronize()
+    return time.perf_counter() - start
+
+
+def pure_loop(model, batches, targs):
+    """Seconds of forward + backward + fused AdamW over `batches`, already on the device, in the
+    Trainer's precision, with one synchronisation at the end: the GPU's own time for the steps."""
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    model.to(device).train()
+    batches = [{k: v.to(device) for k, v in b.items()} for b in batches]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=5e-5, fused=device == "cuda")
+    dtype = torch.bfloat16 if targs.bf16 else torch.float16 if targs.fp16 else None
+
+    def steps():
+        for b in batches:
+            with torch.autocast(device, dtype=dtype, enabled=dtype is not None):
+                loss = model(**b).loss
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad(set_to_none=True)
+    return _timed(steps)
 
 
 class _PadOnly:
@@ -164,7 +197,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--tasks", nargs="+", default=["sst2", "rte"])
     ap.add_argument("--batches", nargs="+", type=int, default=[8, 32])
-    ap.add_argument("--arms", nargs="+", default=["ours", "paper"], choices=list(ARMS))
+    ap.add_argument("--arms", nargs="+", default=["ours", "ours_no_levers", "pure", "paper"], choices=list(ARMS))
     ap.add_argument("--examples", type=int, default=8192, help="train examples per arm (one epoch)")
     ap.add_argument("--seed", type=int, default=42)
     ap.add_argument("--tiny", action="store_true", help="a 2 x 64 model: checks the script, on any device")

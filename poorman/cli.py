@@ -37,7 +37,7 @@ def _load_tokenizer(model_id, needed):
     """The model's tokenizer; None (with a note) when it cannot load and is only carried along."""
     from transformers import AutoTokenizer
     try:
-        return AutoTokenizer.from_pretrained(model_id)
+        return AutoTokenizer.from_pretrained(model_id, trust_remote_code=False)
     except (ImportError, OSError, ValueError) as err:  # ImportError: sentencepiece or protobuf missing
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         if needed:
@@ -83,7 +83,7 @@ def _check_out(out, overwrite):
 
 def _plan(args, num_layers):
     """(strategy, dropped): the layers to drop, or None for strategies that need scores first."""
-    from .core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
+    from .core.strategies import NEEDS_MODEL, NEEDS_SCORES, STRATEGIES, select_layers
     from .core.surgery import validate_layers
     if args.layers is not None:
         given = [f"--{n}" for n in ("strategy", "k", "calibration") if getattr(args, n) is not None]
@@ -100,7 +100,7 @@ def _plan(args, num_layers):
         raise ValueError(f"--strategy {strategy} needs --calibration FILE or glue:TASK")
     if strategy not in NEEDS_SCORES and args.calibration is not None:
         raise ValueError(f"--calibration is used only by {' and '.join(NEEDS_SCORES)}, not by {strategy}")
-    if strategy in NEEDS_SCORES:
+    if strategy in NEEDS_MODEL:
         select_layers("top", num_layers, args.k)  # the same check of k; the choice waits for the scores
         return strategy, None
     return strategy, select_layers(strategy, num_layers, args.k)
@@ -108,34 +108,44 @@ def _plan(args, num_layers):
 
 def cmd_drop(args):
     """Every argument is checked before the (slow) model load; --out is written whole or not at all."""
-    from . import drop_layers, get_adapter, layer_scores, select_layers
+    from . import drop_layers, get_adapter, layer_scores, select_layers, weight_scores
+    from .core.strategies import NEEDS_WEIGHTS
     from .core.surgery import load_model, save_checkpoint
     _check_out(args.out, args.overwrite)
     config = _load_config(args.model)
     L = get_adapter(config).config_depth(config)
     strategy, dropped = _plan(args, L)
-    texts = None if dropped is not None else _calibration_texts(args.calibration, args.calibration_size)
+    by_data = dropped is None and strategy not in NEEDS_WEIGHTS
+    texts = _calibration_texts(args.calibration, args.calibration_size) if by_data else None
     tokenizer = _load_tokenizer(args.model, needed=texts is not None)
     print(f"loading {args.model} ...", file=sys.stderr)
     model = load_model(args.model, config)
     scores = None
-    if texts is not None:
-        scores = layer_scores(model, texts, tokenizer=tokenizer, token=args.token)
+    if dropped is None:
+        scores = layer_scores(model, texts, tokenizer=tokenizer, token=args.token) if by_data else weight_scores(model)
         dropped = select_layers(strategy, L, args.k, scores=scores)
     drop_layers(model, dropped, strategy=strategy)
     save_checkpoint(model, args.out, tokenizer=tokenizer, overwrite=args.overwrite)
     print(f"dropped layers {dropped} of {L} ({strategy}); saved {L - len(dropped)}-layer model to {args.out}")
-    if scores is not None:
+    if by_data:
         print("layer cosine:", " ".join(f"{c:.3f}" for c in scores.cosine))
+    elif scores is not None:
+        stat = strategy.split("-", 1)[1]
+        print(f"layer weight {stat}:", " ".join(f"{v:.4g}" for v in getattr(scores, stat)))
 
 
 def cmd_strategies(args):
-    from .core.strategies import STRATEGIES, select_layers
-    L = args.num_layers
+    from .core.strategies import NEEDS_SCORES, NEEDS_WEIGHTS, STRATEGIES, select_layers
+    L, k = args.num_layers, args.k
     for name, doc in STRATEGIES.items():
-        example = "needs scores" if name in ("contribution", "angular") else \
-            "drops " + ", ".join(str(i + 1) for i in select_layers(name, L, args.k))
-        print(f"{name:15s} {doc}\n{'':15s} L={L}, K={args.k} (1-based): {example}")
+        if name in NEEDS_SCORES:
+            example = (f"needs scores, e.g. poorman drop MODEL --strategy {name} --k {k} "
+                       f"--calibration glue:sst2 --out DIR")
+        elif name in NEEDS_WEIGHTS:
+            example = f"chosen by the weights (no data), e.g. poorman drop MODEL --strategy {name} --k {k} --out DIR"
+        else:
+            example = "drops " + ", ".join(str(i + 1) for i in select_layers(name, L, k))
+        print(f"{name:17s} {doc}\n{'':17s} L={L}, K={k} (1-based): {example}")
 
 
 def cmd_info(args):

@@ -8,7 +8,9 @@ mean accuracy and its SD over seeds, the constant predictor's accuracy, and seco
 
     POORMAN_GLUE_DIR=../shared/data/glue python scripts/own_data_pilot_files.py /tmp/pilot_own
     ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 HF_HUB_OFFLINE=1 \\
-        python scripts/own_data_pilot.py /tmp/pilot_own benchmarks/results/own_data_pilot.json
+        python scripts/own_data_pilot.py /tmp/pilot_own benchmarks/results/own_data_pilot.json [EPOCHS ...]
+
+Rows already in the JSON file are kept (the pilot resumes); EPOCHS (default 2 4 6 8) are run.
 
 The two variables make torch and oneDNN run as on an AVX2 CPU (no native bf16), where `auto`
 precision is fp32: the machine the precision issue measured on.
@@ -41,23 +43,30 @@ def one_run(folder, epochs, seed, store):
         return rec["metrics"]["accuracy"], time.perf_counter() - start
 
 
-def main(folder, out_json):
-    folder = Path(folder)
-    rows = []
+def main(folder, out_json, *epochs_to_run):
+    folder, out_json = Path(folder), Path(out_json)
+    rows = json.loads(out_json.read_text())["rows"] if out_json.exists() else []
+    done = {row["epochs"] for row in rows}
     with tempfile.TemporaryDirectory() as store:
-        for epochs in EPOCHS:
+        for epochs in [int(e) for e in epochs_to_run] or EPOCHS:
+            if epochs in done:
+                continue
             runs = [one_run(folder, epochs, seed, store) for seed in SEEDS]
             acc = [a for a, _ in runs]
             rows.append({"epochs": epochs, "steps": epochs * 50, "accuracy": acc,
                          "mean": statistics.mean(acc), "sd": statistics.stdev(acc),
                          "seconds": statistics.mean(s for _, s in runs)})
             print(json.dumps(rows[-1]), flush=True)
+            _write(out_json, folder, rows)
+
+
+def _write(out_json, folder, rows):
     labels = pd.read_csv(folder / "eval.csv").sentiment
     constant = float(labels.value_counts(normalize=True).max())  # always the majority class
     result = {"model": MODEL, "k": 2, "precision": choose_precision().name,
               "cpu_capability": torch.backends.cpu.get_cpu_capability(), "constant_accuracy": constant, "rows": rows}
-    Path(out_json).parent.mkdir(parents=True, exist_ok=True)
-    Path(out_json).write_text(json.dumps(result, indent=1))
+    out_json.parent.mkdir(parents=True, exist_ok=True)
+    out_json.write_text(json.dumps(result, indent=1))
 
 
 if __name__ == "__main__":

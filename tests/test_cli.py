@@ -10,7 +10,7 @@ import pytest
 import torch
 from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer, BertConfig
 
-from poorman import drop_layers, layer_scores, select_layers
+from poorman import drop_layers, layer_scores, select_layers, weight_scores
 from poorman.cli import main
 from poorman.experiments.models import tiny_tokenizer
 
@@ -51,7 +51,9 @@ def test_strategies_prints_the_paper_example(capsys):
     main(["strategies"])
     out = capsys.readouterr().out
     for expected in ["top", "L=12, K=4 (1-based): drops 9, 10, 11, 12", "drops 1, 2, 3, 4", "drops 6, 8, 10, 12",
-                     "drops 5, 7, 9, 11", "drops 5, 6, 7, 8", "needs scores"]:
+                     "drops 5, 7, 9, 11", "drops 5, 6, 7, 8", "needs scores",
+                     "param-aggregation", "param-variance",
+                     "e.g. poorman drop MODEL --strategy param-variance --k 4 --out DIR"]:
         assert expected in out, expected
     main(["strategies", "--num-layers", "6", "--k", "2"])
     assert "L=6, K=2 (1-based): drops 5, 6" in capsys.readouterr().out
@@ -94,6 +96,20 @@ def test_drop_by_scores(tiny, tmp_path, calibration, capsys, strategy, token):
     assert pruned.config.poorman["dropped"] == expected and pruned.config.poorman["strategy"] == strategy
 
 
+@pytest.mark.parametrize("strategy", ["param-aggregation", "param-variance"])
+def test_drop_by_weights(tiny, tmp_path, capsys, strategy):
+    """The parameter-based strategies need no calibration data: the checkpoint's weights choose."""
+    out = tmp_path / "out"
+    main(["drop", str(tiny), "--strategy", strategy, "--k", "2", "--out", str(out)])
+    printed = capsys.readouterr().out
+    scores = weight_scores(load(tiny))
+    expected = select_layers(strategy, 6, 2, scores=scores)
+    assert f"dropped layers {expected} of 6 ({strategy})" in printed
+    stat = strategy.split("-")[1]
+    assert f"layer weight {stat}: " + " ".join(f"{v:.4g}" for v in getattr(scores, stat)) in printed
+    assert load(out).config.poorman["dropped"] == expected
+
+
 def test_drop_explicit_layers(tiny, tmp_path):
     out = tmp_path / "out"
     main(["drop", str(tiny), "--layers", "3", "0", "--out", str(out)])
@@ -123,6 +139,8 @@ def test_info(tiny, tmp_path, capsys):
     (["--strategy", "contribution", "--k", "1"], "--strategy contribution needs --calibration FILE or glue:TASK"),
     (["--strategy", "angular", "--k", "1", "--calibration", "no-such-file.txt"], "no-such-file.txt: not a file"),
     (["--strategy", "alternate-odd", "--k", "4"], "alternate-odd can drop at most 3 of 6"),
+    (["--strategy", "param-variance", "--k", "1", "--calibration", "x.txt"],
+     "--calibration is used only by contribution and angular, not by param-variance"),
     (["--layers", "0", "6"], r"layer indices out of range: \[6\]"),
     (["--layers", "1", "1"], r"duplicate layer indices: \[1\]"),
 ])

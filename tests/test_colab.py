@@ -44,8 +44,6 @@ def test_colab_profile_states_the_computed_estimate():
     text = (ROOT / "poorman/profiles/colab.yaml").read_text()
     for line in budget.report("colab").splitlines():
         assert f"#   {line}\n" in text, f"colab.yaml's comment is stale; budget.report says: {line}"
-    without = load_profile("colab").with_overrides(prune_models=["bert-base-uncased", "xlnet-base-cased"])
-    assert f"without it the grid takes {budget.gpu_hours(without):.1f} h" in text
     assert f"{budget.gpu_hours('colab'):.1f} GPU-hours by a FLOPs estimate" in (ROOT / "README.md").read_text()
 
 
@@ -55,7 +53,8 @@ def test_colab_profile_is_the_papers_recipe_on_a_smaller_grid():
               "group_by_length", "max_train", "max_eval")
     assert {k: colab.train[k] for k in recipe} == {k: paper.train[k] for k in recipe}
     assert colab.precision == paper.precision == "auto"  # bf16 on a recent GPU, fp16 on a T4
-    assert colab.strategies == paper.strategies and colab.ks == [2, 4, 6]
+    assert set(colab.strategies) <= set(paper.strategies) and colab.ks == [2, 4, 6]
+    assert {"param-aggregation", "param-variance"} <= set(colab.strategies)
     assert set(colab.tasks) == {"cola", "mrpc", "stsb", "rte"} and colab.glue_dir is None
     assert {"bert-base-uncased", "xlnet-base-cased"} <= set(colab.prune_models) <= set(paper.prune_models)
     assert colab.reference_models == ["distilbert-base-uncased"]
@@ -64,13 +63,13 @@ def test_colab_profile_is_the_papers_recipe_on_a_smaller_grid():
 
 
 def test_estimate_counts_a_shared_training_once():
-    # at K=1 of 12 layers, top and alternate-even both drop the last layer
-    profile = load_profile("colab").with_overrides(ks=[1])
+    # at K=1 of 12 layers, top and alternate-even both drop the last layer (one seed per cell)
+    profile = load_profile("colab").with_overrides(ks=[1], cell_seeds=[])
     est = budget.estimate(profile)
-    assert est.runs.sum() - len(est) == 3 * 4  # one shared training per pruned model and task
+    assert est.runs.sum() - len(est) == 2 * 4  # one shared training per pruned model and task
     assert (est.seconds > budget.OVERHEAD_S).all()
     full = budget.estimate("colab")
-    assert len(full) == full.runs.sum() == 256
+    assert len(full) == full.runs.sum() == 200
 
 
 def test_pruning_cuts_the_estimated_cost():

@@ -30,9 +30,10 @@ pytestmark = pytest.mark.slow
 
 
 def shrunk_colab(path):
-    """The colab profile with one task, one K, one seed and a few dozen examples; same name."""
+    """The colab profile with one task, one K (6: its seed plan's K where every strategy runs), one
+    baseline seed and a few dozen examples; same name, same cell_seeds."""
     raw = yaml.safe_load((ROOT / "poorman/profiles/colab.yaml").read_text())
-    raw.update(tasks=[TASK], ks=[2], seeds=[42], baseline_seeds=[42])
+    raw.update(tasks=[TASK], ks=[6], seeds=[42], baseline_seeds=[42])
     raw["train"].update(max_train=24, max_eval=24, max_length=64, epochs=1)
     raw["calibration"]["examples"] = 16
     raw["latency"] = {"batch_size": 2, "seq_len": 16, "repeats": 1, "warmup": 0}
@@ -71,7 +72,14 @@ def test_sweep_resolves_the_hub_ids_and_glue_offline(rehearsal):
     found = {r["run_id"]: r for r in records.iter_runs(store)}
     assert {records.run_id(s) for s in specs} == set(found)
     models = {r["config"]["model"] for r in found.values()}
-    assert models == {"bert-base-uncased", "xlnet-base-cased", "roberta-base", "distilbert-base-uncased"}
+    assert models == {"bert-base-uncased", "xlnet-base-cased", "distilbert-base-uncased"}
+    cells = {}
+    for r in found.values():
+        cfg = r["config"]
+        cells.setdefault((cfg["model"], cfg["strategy"]), set()).add(cfg["seed"])
+    assert cells[("bert-base-uncased", "top")] == cells[("xlnet-base-cased", "bottom")] == {42, 43, 44}
+    assert cells[("distilbert-base-uncased", "none")] == {42, 43, 44}   # the seed plan, through the CLI
+    assert cells[("bert-base-uncased", "param-variance")] == {42} and ("xlnet-base-cased", "symmetric") not in cells
     for rec in found.values():
         assert rec["num_eval_examples"] == {"validation": 24} and rec["num_train_examples"] == 24
         assert math.isfinite(rec["metrics"]["score"])

@@ -1,8 +1,11 @@
-"""Sweeps that share a store: a lock per training, taken atomically, taken over when its process
-is dead, and two identical sweeps started at once train each model once and both see every record."""
+"""Sweeps that share a store: a lock per training, an flock that the operating system releases
+when its holder dies (whatever pid its file names), and two identical sweeps started at once train
+each model once and both see every record."""
 
+import fcntl
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -31,10 +34,20 @@ def _dead_pid():
 
 
 def _write_lock(store, key, pid, host=None):
+    """A lock file naming `pid`, which no process holds (as a killed sweep leaves it)."""
     path = locks.lock_path(store, key)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"pid": pid, "host": host or socket.gethostname(), "token": "x"}))
     return path
+
+
+def _hold(store, key, pid):
+    """A lock file naming `pid` and held, as a live sweep holds it: returns the open file that
+    holds the flock (closing it releases the lock)."""
+    path = _write_lock(store, key, pid)
+    held = open(path)
+    fcntl.flock(held, fcntl.LOCK_EX)
+    return held
 
 
 def test_a_lock_is_taken_once_and_released_by_its_owner(tmp_path):
@@ -63,36 +76,63 @@ def test_a_lock_of_another_host_is_left_alone(tmp_path):
     assert locks.is_locked(tmp_path, "k") and locks.try_lock(tmp_path, "k") is None
 
 
-def test_an_empty_lock_is_stale_only_when_old(tmp_path):
+def test_an_empty_lock_is_free_unless_held(tmp_path):
     path = locks.lock_path(tmp_path, "k")
     path.parent.mkdir(parents=True)
     path.write_text("")  # created, owner not yet written
-    assert locks.try_lock(tmp_path, "k") is None
-    old = path.stat().st_mtime - 2 * locks.STALE_UNREADABLE_S
-    os.utime(path, (old, old))
+    held = open(path)
+    fcntl.flock(held, fcntl.LOCK_EX)  # by a process between its flock and its write
+    assert locks.is_locked(tmp_path, "k") and locks.try_lock(tmp_path, "k") is None
+    held.close()  # that process died before writing its name
+    assert not locks.is_locked(tmp_path, "k") and locks.try_lock(tmp_path, "k") is not None
+
+
+@pytest.mark.parametrize("pid", [1, os.getpid()], ids=["pid-1", "own-pid"])
+def test_a_left_lock_naming_a_live_pid_is_free(tmp_path, pid):
+    """Issue 22: kill -9 leaves the lock file; a live process with the pid it names (pid reuse,
+    a container's pid 1, the caller itself) does not hold it."""
+    _write_lock(tmp_path, "k", pid)
+    assert not locks.is_locked(tmp_path, "k") and locks.trainings_running(tmp_path) == 0
+    owner = locks.try_lock(tmp_path, "k")
+    assert owner is not None and owner["pid"] == os.getpid()
+
+
+def test_a_lock_is_released_when_its_holder_is_killed(tmp_path):
+    script = ("import sys, time; from poorman.experiments.store import locks\n"
+              "print(locks.try_lock(sys.argv[1], 'k') is not None, flush=True); time.sleep(600)\n")
+    holder = subprocess.Popen([sys.executable, "-c", script, str(tmp_path)], stdout=subprocess.PIPE,
+                              text=True, cwd=ROOT)
+    assert holder.stdout.readline().strip() == "True"
+    assert locks.is_locked(tmp_path, "k") and locks.try_lock(tmp_path, "k") is None
+    holder.kill()  # SIGKILL: no clean-up; the file stays, naming a pid that may come back
+    holder.wait()
+    assert locks.lock_path(tmp_path, "k").exists() and not locks.is_locked(tmp_path, "k")
     assert locks.try_lock(tmp_path, "k") is not None
 
 
 def test_trainings_running_counts_live_locks_on_this_host(tmp_path):
     assert locks.trainings_running(tmp_path) == 0
     locks.try_lock(tmp_path, "a")
-    _write_lock(tmp_path, "b", os.getppid())
-    _write_lock(tmp_path, "c", _dead_pid())
+    held = _hold(tmp_path, "b", os.getppid())
+    _write_lock(tmp_path, "c", os.getppid())  # names a live process, held by none
     _write_lock(tmp_path, "d", os.getpid(), host="some-other-machine")
     assert locks.trainings_running(tmp_path) == 2
+    held.close()
+    assert locks.trainings_running(tmp_path) == 1
 
 
 def test_parallel_runs_counts_the_trainings_beside_this_one(tmp_path):
     profile = load_profile("smoke")
     spec = run_spec(profile, "tiny-random/distilbert", "reference", "none", 0, "rte", 42)
-    _write_lock(tmp_path, "another-training", os.getppid())  # a live training of another sweep
+    held = _hold(tmp_path, "another-training", os.getppid())  # a live training of another sweep
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rec = train_one(spec, profile, tmp_path)
     assert rec.env["parallel_runs"] == 2
+    held.close()
 
 
-def test_a_sweep_leaves_a_locked_training_to_its_owner_then_writes_its_records(tmp_path, monkeypatch):
+def test_a_sweep_leaves_a_locked_training_to_its_owner_then_writes_its_records(tmp_path, monkeypatch, capsys):
     """The training another sweep holds is not trained here; once that sweep's record appears and
     its lock goes, this sweep writes its own record of the model as an alias."""
     profile = load_profile("smoke").with_overrides(prune_models=["tiny-random/bert"], reference_models=[],
@@ -100,7 +140,8 @@ def test_a_sweep_leaves_a_locked_training_to_its_owner_then_writes_its_records(t
                                                    ks=[1], model_ks={})
     top, alt = expand_grid(profile)
     key = fix_layers(top, profile, tmp_path).training_key
-    other = _write_lock(tmp_path, key, os.getppid())
+    held = _hold(tmp_path, key, os.getppid())
+    other = locks.lock_path(tmp_path, key)
     trained = []
     real = sweep_module.train_and_evaluate
     monkeypatch.setattr(sweep_module, "train_and_evaluate", lambda spec, **k: trained.append(spec) or real(spec, **k))
@@ -112,6 +153,7 @@ def test_a_sweep_leaves_a_locked_training_to_its_owner_then_writes_its_records(t
             records.write_run(tmp_path, rec)
             assert rec.run_id == alt.run_id
             other.unlink()
+            held.close()
     monkeypatch.setattr(sweep_module, "_wait_for_other_sweeps", the_other_sweep_finishes)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -121,6 +163,26 @@ def test_a_sweep_leaves_a_locked_training_to_its_owner_then_writes_its_records(t
     assert set(by_id) == {records.run_id(top), records.run_id(alt)}
     assert by_id[records.run_id(top)].same_model_as == records.run_id(alt)
     assert records.finished_run_ids(tmp_path) == {records.run_id(top), records.run_id(alt)}
+    said = capsys.readouterr().err  # a wait says what it waits for, and how long it has
+    assert re.search(rf"waiting \d+s for 1 training\(s\) that other sweeps on this store hold: "
+                     rf"{re.escape(str(other))} \(pid {os.getppid()} on ", said), said
+
+
+@pytest.mark.parametrize("pid", [1, "own"], ids=["pid-1", "own-pid"])
+def test_a_sweep_never_waits_on_a_lock_that_no_one_holds(tmp_path, monkeypatch, pid):
+    """Issue 22: a killed compare's lock, rewritten with a live pid, hung the rerun forever."""
+    profile = load_profile("smoke").with_overrides(prune_models=["tiny-random/bert"], reference_models=[],
+                                                   baseline_seeds=[], strategies=["top"], ks=[1], model_ks={})
+    (spec,) = expand_grid(profile)
+    _write_lock(tmp_path, fix_layers(spec, profile, tmp_path).training_key, os.getpid() if pid == "own" else pid)
+
+    def hang():
+        raise AssertionError("the sweep waited for a lock that no process holds")
+    monkeypatch.setattr(sweep_module, "_wait_for_other_sweeps", hang)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        (rec,) = sweep(profile, store_dir=tmp_path, log=lambda *a: None)
+    assert rec.run_id == records.run_id(spec) and not list((tmp_path / "runs").glob("*.lock"))
 
 
 def _start_sweep(store):

@@ -156,7 +156,7 @@ def test_canonical_description_labels_and_content_keyed_ids(tmp_path, capsys):
 
 
 def test_regression_detected_and_pairs(tmp_path):
-    train, eval_ = pair(tmp_path, ["a,b,0.5", "c,d,4.25", "e,f,3"], ["g,h,1.5"], header="s1,s2,score")
+    train, eval_ = pair(tmp_path, ["a,b,0.5", "c,d,4.25", "e,f,3"], ["g,h,1.5", "i,j,2"], header="s1,s2,score")
     spec = describe({"train": str(train), "eval": str(eval_), "text": ["s1", "s2"], "label": "score"}, **QUIET)
     assert spec["regression"] and spec["label_names"] == [] and spec["metrics"] == ["pearson", "spearmanr"]
     task = get_task(spec)

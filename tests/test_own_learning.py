@@ -18,10 +18,12 @@ def test_the_step_floor_raises_epochs_for_small_data_only():
     assert own_data.epochs_for_steps(train, 400, 0) == 2
 
 
-def test_the_recipe_applies_the_floor_unless_epochs_are_given():
-    assert own_data.recipe("cpu", train_rows=400).train["epochs"] == own_data.epochs_for_steps(
-        {"epochs": 2, "batch_size": 8, "max_train": None}, 400, own_data.MIN_STEPS)
-    assert own_data.recipe("cpu", train_rows=400, epochs=1).train["epochs"] == 1
+def test_the_floor_applies_unless_epochs_are_given():
+    data = own_data.sample_data()  # 400 training rows: 50 steps an epoch at batch 8
+    task = own_data.own_task(data["train"], data["eval"], data["text"], data["label"], log=lambda *_: None)
+    assert own_data.with_step_floor(own_data.recipe("cpu"), task, 300, None).train["epochs"] == 6
+    given = own_data.recipe("cpu", epochs=1)
+    assert own_data.with_step_floor(given, task, 300, 1).train["epochs"] == 1
     assert own_data.recipe("cpu").train["epochs"] == 2
 
 

@@ -77,7 +77,7 @@ def test_poorman_glue_dir_overrides_the_profile(monkeypatch, tmp_path):
 def test_a_copied_and_edited_yaml_loads(tmp_path):
     text = (resources.files("poorman.profiles") / "cpu.yaml").read_text()
     text = text.replace("name: cpu", "name: mine").replace("ks: [2, 4, 6]", "ks: [3]")
-    text = text.replace("tasks: [sst2, stsb, mrpc]", "tasks: [cola, SST-2, mrpc]")
+    text = re.sub(r"tasks: \[sst2, stsb, mrpc.*", "tasks: [cola, SST-2, mrpc]", text)
     text = re.sub(r"  learning_rate: \S+", "  learning_rate: 2.0e-5", text)
     path = tmp_path / "mine.yaml"
     path.write_text(text)  # comments and all, as a user would edit it
@@ -125,7 +125,7 @@ def test_unknown_task_in_a_profile(tmp_path):
 
 def test_unknown_train_setting_in_a_profile(tmp_path):
     path = write_profile(tmp_path, train={**raw("smoke")["train"], "lr": 1e-3})
-    with pytest.raises(ValueError, match=r"unknown train settings \['lr'\]") as err:
+    with pytest.raises(ValueError, match=r"unknown key `train.lr`; known here: max_train") as err:
         load_profile(path)
     assert "learning_rate" in str(err.value)
 
@@ -135,7 +135,7 @@ def test_missing_keys_in_a_profile(tmp_path):
     del data["ks"], data["seeds"]
     path = tmp_path / "bad.yaml"
     path.write_text(yaml.safe_dump(data))
-    with pytest.raises(ValueError, match="lacks ks, seeds"):
+    with pytest.raises(ValueError, match=r"`ks` is missing \(required\) \(and 1 more problem\)"):
         load_profile(path)
 
 
@@ -267,7 +267,7 @@ def test_task_train_changes_only_its_task(tmp_path):
 
 @pytest.mark.parametrize("task_train,message", [
     ({"sst2": {"epochs": 3}}, "not in its tasks"),
-    ({"rte": {"epochz": 3}}, "unknown train settings"),
+    ({"rte": {"epochz": 3}}, "unknown key `task_train.rte.epochz` \\(did you mean `epochs`\\?\\)"),
 ])
 def test_bad_task_train_is_refused(tmp_path, task_train, message):
     with pytest.raises(ValueError, match=message):

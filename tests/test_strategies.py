@@ -72,6 +72,7 @@ def test_block_influence_is_one_minus_cos():
     (("alternate-odd", 12, 7), "alternate-odd can drop at most 6 of 12"),
     (("alternate-even", 5, 3), "alternate-even can drop at most 2 of 5"),
     (("contribution", 12, 2), "needs scores"),
+    (("param-aggregation", 12, 2), r"needs the weights' scores \(no data\): compute them with poorman.weight_scores"),
 ])
 def test_impossible_requests_fail_clearly(args, match):
     with pytest.raises(ValueError, match=match):
@@ -85,3 +86,7 @@ def test_wrong_types_and_shapes():
         select_layers("contribution", 12, 2, scores=np.zeros(6))
     with pytest.raises(ValueError, match="angular' needs the boundary"):
         select_layers("angular", 4, 2, scores=np.zeros(4))
+    with pytest.raises(ValueError, match="scores cover"):
+        select_layers("param-variance", 12, 2, scores=np.zeros(6))
+    with pytest.raises(ValueError, match="needs the weights' scores"):  # activations are not weights
+        select_layers("param-variance", 4, 2, scores=_scores_from_boundary(np.eye(5)))

@@ -125,6 +125,6 @@ def test_profile_jobs_is_validated(tmp_path):
     text = (Path(poorman.__file__).parent / "profiles" / "smoke.yaml").read_text()
     bad = tmp_path / "bad.yaml"
     bad.write_text(text + "\njobs: 0\n")
-    with pytest.raises(ValueError, match="jobs must be an integer >= 1"):
+    with pytest.raises(ValueError, match=r"bad.yaml: `jobs` should be greater than or equal to 1, got 0"):
         load_profile(str(bad))
     assert load_profile("cpu").jobs == 2 and load_profile("smoke").jobs == 1 and load_profile("paper").jobs == 1

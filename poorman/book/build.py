@@ -114,12 +114,13 @@ def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd
 
 def fill_caches(profile, tasks=None):
     """Compute what the chapters read besides the runs: every model's layer scores on every task,
-    and the side-by-side size and latency table."""
-    from ..experiments.run.planning import calibration_scores
+    its weight scores, and the side-by-side size and latency table."""
+    from ..experiments.run.planning import calibration_scores, model_weight_scores
     from ..experiments.profiles import load_profile
     from ..experiments.speed import variant_table
     prof = load_profile(profile).with_overrides(tasks=tasks)
     for model in prof.prune_models + prof.reference_models:
+        model_weight_scores(model, prof)
         for task in prof.tasks:
             calibration_scores(model, task, prof)
     variant_table(prof)

@@ -129,6 +129,16 @@ def layer_scores(ch, model, task):
         return None
 
 
+def weight_scores(ch, model):
+    """The pre-trained model's per-layer weight scores (cached in the store), or None if neither
+    the cache nor the model is at hand."""
+    from ..experiments.planning import model_weight_scores
+    try:
+        return model_weight_scores(model, ch.prof)
+    except OSError:
+        return None
+
+
 def variants(ch):
     """Parameters, checkpoint size and latency per model and K, measured side by side (cached);
     None if the models are not at hand to measure."""

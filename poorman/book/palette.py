@@ -15,6 +15,7 @@ import seaborn as sns
 STRATEGY_COLOURS = {
     "top": "#0173b2", "bottom": "#d55e00", "alternate-even": "#029e73", "alternate-odd": "#de8f05",
     "symmetric": "#cc78bc", "contribution": "#ca9161", "angular": "#56b4e9",
+    "param-aggregation": "#66a61e", "param-variance": "#4b2991",
 }
 BASELINE_COLOUR = "#000000"     # the full, unpruned model
 REFERENCE_COLOUR = "#7f7f7f"    # the distilled reference model
@@ -41,7 +42,7 @@ def task_colour(task):
 
 
 def ordered(strategies):
-    """Strategies in the palette's order (the paper's, then angular), unknown ones last."""
+    """Strategies in the palette's order (the paper's, then angular, then parameter-based), unknown ones last."""
     order = list(STRATEGY_COLOURS)
     return sorted(strategies, key=lambda s: (order.index(s) if s in order else len(order), s))
 

@@ -10,8 +10,9 @@ GPU work, since CUDA launches are asynchronous, so a training takes the longer o
 fixed per-training overhead (loading, the latency and checkpoint-size measurements). Padded tokens come from
 `glue_lengths.json`, measured on the real GLUE train and dev sets by
 benchmarks/glue_lengths.py. Runs that train the same model (same dropped layers) are counted
-once, as the sweep trains them once; `contribution` runs count as distinct (their layers are
-known only after calibration), so the estimate is an upper bound there.
+once, as the sweep trains them once; runs of the strategies that need the model (contribution,
+angular: calibration; param-aggregation, param-variance: the weights) count as distinct, since
+their layers are known only once the model is at hand, so the estimate is an upper bound there.
 """
 
 import json
@@ -21,7 +22,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from ..core.strategies import NEEDS_SCORES, select_layers
+from ..core.strategies import NEEDS_MODEL, select_layers
 from .profiles import load_profile
 from .data.tasks import get_task
 
@@ -124,7 +125,7 @@ def trainings(profile):
     rows = {}
     for spec in expand_grid(load_profile(profile)):
         L = arch_of(spec.model).layers
-        dropped = ("?", spec.strategy, spec.k) if spec.strategy in NEEDS_SCORES and spec.k else \
+        dropped = ("?", spec.strategy, spec.k) if spec.strategy in NEEDS_MODEL and spec.k else \
             tuple(select_layers(spec.strategy, L, spec.k) if spec.k else ())
         key = (spec.model, spec.task, spec.seed, dropped)
         row = rows.setdefault(key, {"model": spec.model, "task": spec.task, "seed": spec.seed,

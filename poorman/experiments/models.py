@@ -9,8 +9,11 @@ import functools
 import string
 
 import torch
+from safetensors import SafetensorError
 from transformers import (AutoConfig, AutoModel, AutoModelForSequenceClassification, AutoTokenizer,
                           PreTrainedTokenizerFast)
+
+from ..core.surgery.load import check_weights, load_config
 
 TINY_PREFIX = "tiny-random/"
 _SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
@@ -64,11 +67,17 @@ def load_pretrained(model_id, auto_class=AutoModel, seed=0, **config_changes):
     torch.manual_seed(seed)
     if tiny:
         return auto_class.from_config(tiny_config(tiny, **config_changes))
-    return auto_class.from_pretrained(model_id, **config_changes)
+    model_config(model_id)  # refuses a folder with custom code (auto_map) in plain words
+    check_weights(model_id)
+    try:
+        return auto_class.from_pretrained(model_id, trust_remote_code=False, **config_changes)
+    except SafetensorError as err:  # a cached Hub file cut short
+        raise OSError(f"{model_id}: a weights file is not a complete safetensors file ({err}); "
+                      f"download it again") from None
 
 
 def load_tokenizer(model_id):
-    return tiny_tokenizer() if tiny_type(model_id) else AutoTokenizer.from_pretrained(model_id)
+    return tiny_tokenizer() if tiny_type(model_id) else AutoTokenizer.from_pretrained(model_id, trust_remote_code=False)
 
 
 def load_for_classification(model_id, num_labels, seed=42, label_names=()):
@@ -92,4 +101,17 @@ def load_for_classification(model_id, num_labels, seed=42, label_names=()):
 def model_config(model_id):
     """The config alone (no weights): enough to plan a sweep. Cached and shared: read, don't modify."""
     tiny = tiny_type(model_id)
-    return tiny_config(tiny) if tiny else AutoConfig.from_pretrained(model_id)
+    return tiny_config(tiny) if tiny else load_config(model_id)  # trust_remote_code=False
+
+
+# Families that number positions from pad_token_id + 1 (MPNet-base: 514 positions, 512 tokens).
+PAD_OFFSET_POSITIONS = {"roberta", "xlm-roberta", "xlm-roberta-xl", "camembert", "mpnet", "longformer",
+                        "roberta-prelayernorm", "data2vec-text", "ibert"}
+
+
+def max_positions(config):
+    """The most tokens a model takes (its position table), or None when it has no such limit (XLNet)."""
+    limit = getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None)
+    if limit and config.model_type in PAD_OFFSET_POSITIONS:
+        limit -= (config.pad_token_id or 0) + 1  # their positions are numbered from pad + 1
+    return limit if limit and limit > 0 else None  # XLNet says -1: relative positions, no table

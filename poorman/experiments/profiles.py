@@ -16,10 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from ..core.precision import CHOICES
 from ..core.strategies import STRATEGIES
+from .profile_schema import ProfileFile, check
 from .data.tasks import get_task, task_name
-from .store.records import check_name
 
 TRAIN_DEFAULTS = {"max_train": None, "max_eval": None, "max_length": 128, "batch_size": 8,
                   "learning_rate": 5e-5, "epochs": 3, "warmup_ratio": 0.0, "weight_decay": 0.0,
@@ -45,7 +44,8 @@ class Profile:
     jobs: int = 1                                  # runs a sweep trains at once (not part of run ids)
     task_train: dict = field(default_factory=dict)  # per-task changes to `train`, e.g. {stsb: {epochs: 3}}
     excluded_tasks: dict = field(default_factory=dict)  # {task: why it is not run}, for the book to say
-    precision: str = "auto"                        # auto|fp32|bf16|fp16 (core/precision.py); not part of run ids
+    precision: str = "auto"                        # auto | fp32 | bf16 | fp16 (profile_schema.py)
+    cell_seeds: list = field(default_factory=list)  # [{models?, strategies?, ks?, seeds}]: first match wins
 
     def ks_for(self, model):
         return self.model_ks.get(model, self.ks)
@@ -65,6 +65,22 @@ class Profile:
         data = {k: v for k, v in self.__dict__.items()}
         data.update({k: v for k, v in overrides.items() if v is not None})
         return Profile(**data)
+
+
+def seeds_for(profile, role, model, strategy="none", k=0):
+    """The seeds of one cell of the grid. A baseline (the full model that is pruned) has
+    `baseline_seeds`. Any other cell, pruned or reference, has the seeds of the first `cell_seeds`
+    rule that matches it, else `seeds`. A rule matches when each key it has lists the cell's value
+    (a missing key matches any): `models` its model, `strategies` its strategy, `ks` its K. A
+    reference model's cell has strategy `none` and K 0, so a rule with `strategies: [none]`, or
+    one naming only its model, gives its seeds. A rule's empty `seeds` leaves its cells out."""
+    if role == "baseline":
+        return list(profile.baseline_seeds)
+    for rule in profile.cell_seeds:
+        cell = {"models": model, "strategies": strategy, "ks": k}
+        if all(value in rule[key] for key, value in cell.items() if key in rule):
+            return list(rule["seeds"])
+    return list(profile.seeds)
 
 
 def project_root():
@@ -95,70 +111,59 @@ def load_profile(name_or_path):
     else:
         raise ValueError(f"unknown profile {name_or_path!r}: use one of {', '.join(builtin_profiles())} "
                          f"or a path to a .yaml file shaped like poorman/profiles/cpu.yaml")
-    raw = yaml.safe_load(text)
-    return _validate(raw, source=str(name_or_path))
+    return _validate(parse_yaml(text, str(name_or_path)), source=str(name_or_path))
+
+
+def parse_yaml(text, source):
+    """The YAML document; a syntax error or a tag that plain YAML lacks (!!python/...) is one line."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f" line {mark.line + 1}, column {mark.column + 1}:" if mark else ""
+        what = getattr(err, "problem", None) or str(err).splitlines()[0]
+        raise ValueError(f"profile {source}:{where} not valid YAML ({what})") from None
+
+
+SECTIONS = ("train", "task_train", "excluded_tasks", "calibration", "latency", "cell_seeds", "compare")
 
 
 def _validate(raw, source):
-    _check_shape(raw, source)
+    """The checked Profile of a parsed YAML file (the schema: profile_schema.py)."""
+    if not isinstance(raw, dict):
+        raise ValueError(f"profile {source} is not a YAML mapping (name: ..., models: ..., ...)")
+    raw = {k: v for k, v in raw.items() if not (k in SECTIONS and v is None)}  # `train:` left empty
+    raw["task_train"] = {t: c or {} for t, c in (raw.get("task_train") or {}).items()}
+    checked = check(ProfileFile, raw, f"profile {source}")
     tasks = [task_entry(t, source) for t in raw["tasks"]]
     names = [task_name(t) for t in tasks]
-    excluded = {get_task(t).name: str(why) for t, why in (raw.get("excluded_tasks") or {}).items()}
+    excluded = {get_task(t).name: why for t, why in raw.get("excluded_tasks", {}).items()}
     both = sorted(set(excluded) & set(names))
     if both:
         raise ValueError(f"profile {source}: tasks {both} are both run and listed in excluded_tasks")
     models = raw["models"]
     prune = [m if isinstance(m, str) else m["id"] for m in models.get("prune", [])]
-    model_ks = {m["id"]: [int(k) for k in m["ks"]] for m in models.get("prune", [])
-                if isinstance(m, dict) and "ks" in m}
+    model_ks = {m["id"]: list(m["ks"]) for m in models.get("prune", []) if isinstance(m, dict) and m.get("ks")}
     return Profile(
-        name=raw["name"], prune_models=prune, model_ks=model_ks,
+        name=raw["name"], prune_models=prune, model_ks=model_ks, precision=checked.precision,
         reference_models=list(models.get("reference", [])), strategies=list(raw["strategies"]),
-        ks=[int(k) for k in raw["ks"]], tasks=tasks, seeds=list(raw["seeds"]),
-        baseline_seeds=list(raw.get("baseline_seeds", raw["seeds"])), glue_dir=raw.get("glue_dir"),
-        train=_train(raw, source), task_train=_task_train(raw, names, source), excluded_tasks=excluded,
-        jobs=check_jobs(raw.get("jobs", 1), f"profile {source}"),
-        precision=check_precision(raw.get("precision", "auto"), f"profile {source}"),
+        ks=list(raw["ks"]), tasks=tasks, seeds=list(raw["seeds"]),
+        baseline_seeds=list(raw.get("baseline_seeds") or raw["seeds"]), glue_dir=raw.get("glue_dir"),
+        train={**TRAIN_DEFAULTS, **raw.get("train", {})}, task_train=_task_train(raw, names, source),
+        excluded_tasks=excluded, jobs=raw.get("jobs", 1),
+        cell_seeds=check_cell_seeds(raw.get("cell_seeds") or [], prune + list(models.get("reference", [])),
+                                    f"profile {source}"),
         **{k: raw[k] for k in ("calibration", "latency") if k in raw})
 
 
-def _check_shape(raw, source):
-    """A mapping with the required keys, a plain name and known strategies."""
-    if not isinstance(raw, dict):
-        raise ValueError(f"profile {source} is not a YAML mapping (name: ..., models: ..., ...)")
-    required = ("name", "models", "strategies", "ks", "tasks", "seeds")
-    missing = [k for k in required if k not in raw]
-    if missing:
-        raise ValueError(f"profile {source} lacks {', '.join(missing)}")
-    check_name(raw["name"], f"profile {source}: name")
-    unknown = [s for s in raw["strategies"] if s not in STRATEGIES]
-    if unknown:
-        raise ValueError(f"profile {source}: unknown strategies {unknown}; known: {', '.join(STRATEGIES)}")
-
-
-def _train(raw, source):
-    """The `train` settings over TRAIN_DEFAULTS; a setting poorman does not know is an error."""
-    train = {**TRAIN_DEFAULTS, **(raw.get("train") or {})}
-    if "bf16" in train:
-        raise ValueError(f"profile {source}: train.bf16 is gone: use the top-level `precision:` key "
-                         f"(auto|fp32|bf16|fp16; auto picks what the hardware does well)")
-    extra = set(train) - set(TRAIN_DEFAULTS)
-    if extra:
-        raise ValueError(f"profile {source}: unknown train settings {sorted(extra)}; known: {sorted(TRAIN_DEFAULTS)}")
-    return train
-
-
 def _task_train(raw, names, source):
-    """{task name: its changes to `train`}, each task one of the profile's, each setting a known one."""
+    """{task: its changes to `train`}, each naming a task of the profile (checked by the schema)."""
     task_train = {}
-    for t, changes in (raw.get("task_train") or {}).items():
+    for t, changes in raw["task_train"].items():
         name = t if t in names else get_task(t).name
         if name not in names:
             raise ValueError(f"profile {source}: task_train names {t!r}, which is not in its tasks {names}")
-        bad = set(changes or {}) - set(TRAIN_DEFAULTS)
-        if bad:
-            raise ValueError(f"profile {source}: unknown train settings {sorted(bad)} for {t}; known: {sorted(TRAIN_DEFAULTS)}")
-        task_train[name] = dict(changes or {})
+        task_train[name] = dict(changes)
     return task_train
 
 
@@ -185,11 +190,26 @@ def profile_task(profile, name):
     return get_task(name).spec
 
 
-def check_precision(value, where):
-    """`precision` from a profile: one of core.precision.CHOICES."""
-    if value not in CHOICES:
-        raise ValueError(f"{where}: precision must be one of {', '.join(CHOICES)}, got {value!r}")
-    return value
+def check_cell_seeds(rules, models, where):
+    """`cell_seeds`: a list of {models?, strategies?, ks?, seeds} whose models are the profile's,
+    strategies known (or `none`, the reference's), ks and seeds integers."""
+    keys, out = ("models", "strategies", "ks", "seeds"), []
+    for n, rule in enumerate(rules if isinstance(rules, list) else [rules]):
+        if not isinstance(rule, dict) or "seeds" not in rule or set(rule) - set(keys):
+            raise ValueError(f"{where}: cell_seeds[{n}] must be a mapping with `seeds` and optionally "
+                             f"models, strategies, ks; got {rule!r}")
+        if not all(isinstance(rule[key], list) for key in rule):
+            raise ValueError(f"{where}: cell_seeds[{n}]: each of {', '.join(rule)} must be a list, got {rule!r}")
+        known = {"models": models, "strategies": [*STRATEGIES, "none"]}
+        for key, valid in known.items():
+            bad = [v for v in rule.get(key, []) if v not in valid]
+            if bad:
+                raise ValueError(f"{where}: cell_seeds[{n}] names {key} {bad}; valid: {', '.join(valid)}")
+        ints = [v for key in ("ks", "seeds") for v in rule.get(key, [])]
+        if any(isinstance(v, bool) or not isinstance(v, int) for v in ints):
+            raise ValueError(f"{where}: cell_seeds[{n}]: ks and seeds are integers, got {rule!r}")
+        out.append({key: list(rule[key]) for key in keys if key in rule})
+    return out
 
 
 def check_jobs(value, where):

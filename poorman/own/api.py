@@ -14,20 +14,24 @@ arguments (epochs=3, learning_rate=2e-5, batch_size, max_train, max_length, ...)
 
 from __future__ import annotations
 
+import fcntl
 import math
 import os
+import re
 import shutil
-import tempfile
+import uuid
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from ..core.strategies import STRATEGIES
+from ..core.surgery.load import check_weights
 from ..experiments.data import load_split
 from ..experiments.data.floor import dev_constant_metrics
 from ..experiments.data.metrics import learning_note
-from ..experiments.models import model_config
+from ..experiments.models import max_positions, model_config
+from ..experiments.profile_schema import Train, check
 from .card import model_card
 from .compare import compare_table
 from ..experiments.data.own_task import describe
@@ -61,17 +65,26 @@ def own_task(train, eval, text, label, *, text_pair=None, name=None, label_names
     return describe(desc, log=log)
 
 
-def recipe(profile="cpu", *, train_rows=None, min_steps=MIN_STEPS, **overrides):
-    """The profile with its training settings for your data: all rows, unless max_train/max_eval
-    say; with `train_rows` known and no `epochs` given, enough epochs for `min_steps` steps."""
+FLAGS = {"epochs": "--epochs", "learning_rate": "--lr", "batch_size": "--batch-size",
+         "max_length": "--max-length", "max_train": "--max-train", "max_eval": "--max-eval"}
+
+
+def recipe(profile="cpu", **overrides):
+    """The profile with its training settings for your data: all rows, unless max_train/max_eval say.
+    The overrides are checked against the profile schema's `train` (profile_schema.Train)."""
     profile = load_profile(profile)
-    unknown = sorted(k for k, v in overrides.items() if v is not None and k not in TRAIN_DEFAULTS)
+    given = {k: v for k, v in overrides.items() if v is not None}
+    unknown = sorted(k for k in given if k not in TRAIN_DEFAULTS)
     if unknown:
         raise ValueError(f"unknown training settings {unknown}; known: {', '.join(sorted(TRAIN_DEFAULTS))}")
-    train = {**profile.train, "max_train": None, "max_eval": None,
-             **{k: v for k, v in overrides.items() if v is not None}}
-    if train_rows and overrides.get("epochs") is None:
-        train["epochs"] = epochs_for_steps(train, train_rows, min_steps)
+    try:
+        check(Train, given, "training settings")
+    except ValueError as err:  # name the command line's flag beside the setting
+        message = str(err)
+        for key, flag in FLAGS.items():
+            message = message.replace(f"`{key}`", f"`{key}` ({flag})")
+        raise ValueError(message) from None
+    train = {**profile.train, "max_train": None, "max_eval": None, **given}
     return profile.with_overrides(train=train, task_train={}, reference_models=[], model_ks={})
 
 
@@ -83,20 +96,37 @@ def epochs_for_steps(train, train_rows, min_steps):
     return max(train["epochs"], math.ceil(min_steps / steps_per_epoch))
 
 
-def _train_rows(spec_task):
-    return len(load_split(spec_task, "train"))
+def with_step_floor(prof, spec_task, min_steps, epochs_given):
+    """`prof` with enough epochs for `min_steps` steps on your training rows, unless you gave epochs."""
+    if epochs_given is not None:
+        return prof
+    epochs = epochs_for_steps(prof.train, len(load_split(spec_task, "train")), min_steps)
+    return prof.with_overrides(train={**prof.train, "epochs": epochs})
 
 
 def default_store(task_name):
     """results/own/<task name>/ under the project root (or $POORMAN_RESULTS/own/<task name>)."""
+    if task_name in ("", ".", "..") or any(c in task_name for c in "/\\"):
+        raise ValueError(f"task name {task_name!r} would put the run store outside results/own/; "
+                         f"give --name a plain name (letters, digits, - and _)")
     return records.results_dir("own") / task_name
+
+
+def check_max_length(model, train):
+    """max_length against the model's position table, before any training (past it, the model fails mid-run)."""
+    limit = max_positions(model_config(model))
+    if limit and train["max_length"] > limit:
+        raise ValueError(f"max_length (--max-length) {train['max_length']}: {model} takes at most {limit} tokens "
+                         f"(its position table); give {limit} or less")
 
 
 def _depth(model):
     try:
-        return model_config(model).num_hidden_layers
+        depth = model_config(model).num_hidden_layers
     except OSError as err:
         raise ValueError(f"model {model!r} cannot be loaded: {err}") from None
+    check_weights(model)  # a local checkpoint cut short fails now, not after the data is read
+    return depth
 
 
 def default_ks(num_layers):
@@ -131,20 +161,21 @@ def finetune(model: str, train: str | Path | dict, eval: str | Path | dict, text
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ValueError(f"--out {out} exists and is not an empty folder; choose another or remove it")
+    prof = recipe(profile, **overrides)
     spec_task = own_task(train, eval, text, label, text_pair=text_pair, name=name, label_names=label_names,
                          metrics=metrics, regression=regression, log=log)
     _check_drop(model, [strategy], [k], layers)
-    prof = recipe(profile, train_rows=_train_rows(spec_task), min_steps=min_steps, **overrides)
+    prof = with_step_floor(prof, spec_task, min_steps, overrides.get("epochs"))
+    check_max_length(model, prof.train)
     role, strategy = ("baseline", "none") if not k and layers is None else ("pruned", strategy)
     spec = run_spec(prof, model, role, strategy, k, spec_task, seed, layers=layers)
     store = Path(store or default_store(spec_task["name"]))
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    records.check_writable(store)  # before the model loads, not after a minute of training
+    tmp, held = partial_folder(out)
     try:  # train into a hidden folder beside `out`, and move it into place only when complete
         log(f"fine-tuning {model} on {spec_task['name']} ({spec.strategy}, K={spec.k}); "
             f"runs kept in {store}")
-        with quiet_libraries(verbose):
-            record = train_one(spec, prof, store, save_to=tmp, verbose=verbose).to_json()
+        record = _train_and_save(spec, prof, store, tmp, verbose)
         learnt, note = learning_note(record["metrics"], dev_constant_metrics(prof, spec_task),
                                      sum(record["num_eval_examples"].values()))
         (tmp / "README.md").write_text(model_card(record, spec_task, out.name, note))
@@ -152,10 +183,58 @@ def finetune(model: str, train: str | Path | dict, eval: str | Path | dict, text
             out.rmdir()
         os.replace(tmp, out)
     finally:
+        os.close(held)
         shutil.rmtree(tmp, ignore_errors=True)
     log(f"score {record['metrics']['score']:.4f}; {note}")
     log(f"saved to {out} (with README.md, the model card)")
     return {**record, "learnt": learnt}
+
+
+def _train_and_save(spec, prof, store, folder, verbose):
+    from safetensors import SafetensorError
+    try:
+        with quiet_libraries(verbose):
+            return train_one(spec, prof, store, save_to=folder, verbose=verbose).to_json()
+    except SafetensorError as err:  # the save failed (e.g. a full disk): train_one wrote no record
+        raise OSError(f"cannot write the checkpoint into {folder.parent} ({err}); is the disk full? "
+                      f"No record of this run was kept") from None
+
+
+def partial_folder(out):
+    """(a hidden folder beside `out` to train into, made with the user's umask, and the descriptor
+    of the flock that marks it as in use). Such folders that no live finetune holds (left by kill -9)
+    are removed first; a live one's is left alone."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    for old in out.parent.glob(f".{out.name}.*"):
+        if _left_behind(old, out.name):
+            shutil.rmtree(old, ignore_errors=True)
+    tmp = out.parent / f".{out.name}.partial-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()  # mode 0777 less the umask, as `poorman drop` makes its folder (mkdtemp's is 0700)
+    held = os.open(tmp, os.O_RDONLY)
+    fcntl.flock(held, fcntl.LOCK_EX)  # released by the OS if this process dies
+    return tmp, held
+
+
+def _left_behind(folder, name):
+    """A hidden training folder for --out `name` that no live finetune holds: ours (.NAME.partial-*),
+    or mkdtemp's from before this fix (.NAME.xxxxxxxx) when empty or holding a checkpoint's files."""
+    if not folder.is_dir() or _in_use(folder):
+        return False
+    if folder.name.startswith(f".{name}.partial-"):
+        return True
+    return re.fullmatch(rf"\.{re.escape(name)}\.[a-z0-9_]{{8}}", folder.name) is not None and \
+        (not any(folder.iterdir()) or any((folder / f).exists() for f in ("config.json", "model.safetensors")))
+
+
+def _in_use(folder):
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return False
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
 
 
 def compare(model: str, train: str | Path | dict, eval: str | Path | dict, text: str, label: str, *,
@@ -167,15 +246,17 @@ def compare(model: str, train: str | Path | dict, eval: str | Path | dict, text:
     """Fine-tune the full model and each strategy x K (x seeds) in a run store; return the table
     of score (t-interval over seeds), parameters and latency per variant, frontier marked.
     verbose: as sweep's."""
-    spec_task = own_task(train, eval, text, label, text_pair=text_pair, name=name, label_names=label_names,
-                         metrics=metrics, regression=regression, log=log)
     if not isinstance(seeds, int) or seeds < 1:
         raise ValueError(f"seeds must be an integer >= 1, got {seeds!r}")
+    prof = recipe(profile, **overrides)
+    spec_task = own_task(train, eval, text, label, text_pair=text_pair, name=name, label_names=label_names,
+                         metrics=metrics, regression=regression, log=log)
     L = _check_drop(model, list(strategies), list(ks or []))
+    check_max_length(model, prof.train)
     seed_list = list(range(42, 42 + seeds))
-    prof = recipe(profile, train_rows=_train_rows(spec_task), min_steps=min_steps, **overrides).with_overrides(
+    prof = with_step_floor(prof, spec_task, min_steps, overrides.get("epochs")).with_overrides(
         tasks=[spec_task], prune_models=[model], strategies=list(strategies), ks=list(ks or default_ks(L)),
-        seeds=seed_list, baseline_seeds=seed_list)
+        seeds=seed_list, baseline_seeds=seed_list, cell_seeds=[])   # every variant: the same seeds
     store = Path(store or default_store(spec_task["name"]))
     sweep(prof, store_dir=store, jobs=jobs, log=log, verbose=verbose)
     with quiet_libraries(verbose):  # side by side, not each run's own timing under another load

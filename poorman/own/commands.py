@@ -9,8 +9,8 @@ The trade-off plot is a figure (poorman.book.plots); the front door (cli.py) han
 function that draws it, so this layer never imports the book's.
 """
 
+import os
 from pathlib import Path
-
 
 
 def _data_arguments(p):
@@ -62,17 +62,41 @@ def cmd_finetune(args):
           f"{record['latency']['median_ms']:.1f} ms per batch")
 
 
+def check_out_folder(out):
+    """--out of compare: a folder (made if missing) that can be written, checked before any training."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"--out {out}: is a file; compare writes compare.csv and tradeoff.png into a folder")
+    parent = next(p for p in (out.absolute(), *out.absolute().parents) if p.exists())
+    if not parent.is_dir() or not os.access(parent, os.W_OK | os.X_OK):
+        raise ValueError(f"--out {out}: cannot write there, {parent} is not a writable folder")
+
+
+def write_atomically(path, write):
+    """write(temporary path) beside `path`, then rename it into place: a failure (a full disk)
+    leaves no half-written file under the final name."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.partial{path.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def cmd_compare(args):
     from ..book.plots import tradeoff_plot
     from .api import compare
     from .compare import format_table
+    if args.out:
+        check_out_folder(args.out)
     table = compare(args.model, **_data(args), strategies=args.strategies, ks=args.ks, seeds=args.seeds,
                     jobs=args.jobs, verbose=args.verbose)
     out = Path(args.out or table.attrs["store"])
     out.mkdir(parents=True, exist_ok=True)
     print(f"\n{table.attrs['task']}, {table.attrs['model']}:\n{format_table(table)}")
-    table.to_csv(out / "compare.csv", index=False)
-    tradeoff_plot(table).savefig(out / "tradeoff.png", dpi=120, bbox_inches="tight")
+    write_atomically(out / "compare.csv", lambda tmp: table.to_csv(tmp, index=False))
+    write_atomically(out / "tradeoff.png", lambda tmp: tradeoff_plot(table).savefig(tmp, dpi=120, bbox_inches="tight"))
     print(f"wrote {out / 'compare.csv'} and {out / 'tradeoff.png'}")
 
 

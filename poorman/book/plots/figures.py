@@ -11,7 +11,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.lines import Line2D
 
-from ...core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
+from ...core.strategies import NEEDS_SCORES, NEEDS_WEIGHTS, STRATEGIES, select_layers
 from .. import palette
 from ..stats import cells, mean_interval, never_took_off
 
@@ -47,13 +47,15 @@ def _dodge(i, n, width=0.78):
 
 
 @palette.styled
-def strategy_diagram(num_layers=12, ks=(2, 4, 6), strategies=None, scores=None):
-    """Which layers each strategy drops (red) for each K; 1-based layers as in the paper."""
-    strategies = [s for s in (strategies or STRATEGIES) if s not in NEEDS_SCORES or scores is not None]
+def strategy_diagram(num_layers=12, ks=(2, 4, 6), strategies=None, scores=None, weights=None):
+    """Which layers each strategy drops (red) for each K; 1-based layers as in the paper. The
+    strategies that need them are drawn when `scores` (LayerScores) or `weights` (WeightScores) are given."""
+    given = {**{s: scores for s in NEEDS_SCORES}, **{s: weights for s in NEEDS_WEIGHTS}}
+    strategies = [s for s in (strategies or STRATEGIES) if s not in given or given[s] is not None]
     rows, labels = [], []
     for s in palette.ordered(strategies):
         for k in ks:
-            dropped = select_layers(s, num_layers, k, scores=scores if s in NEEDS_SCORES else None)
+            dropped = select_layers(s, num_layers, k, scores=given.get(s))
             rows.append([1.0 if i in dropped else 0.0 for i in range(num_layers)])
             labels.append(f"{s}, K={k}")
     fig, ax = plt.subplots(figsize=(palette.FIGURE_WIDTH * 0.75, 0.26 * len(rows) + 1.2))

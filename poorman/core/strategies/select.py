@@ -13,6 +13,10 @@ K=4, reads here as:
     angular         the contiguous block of k layers with the smallest angular
                     distance arccos(cos)/pi between its input and its output
                     (Gromov et al. 2024)
+    param-aggregation  the k layers whose weight matrices have the smallest mean |w|
+    param-variance     the k layers whose weight matrices have the smallest variance
+                    (the paper's parameter-based strategy, in its two forms; which
+                    weights and why the lowest: weights.py)
 
 `symmetric` when L-K is odd: the bottom keeps ceil((L-K)/2) layers and the top
 keeps floor((L-K)/2), i.e. the extra layer is kept at the bottom, where the
@@ -20,7 +24,8 @@ paper finds layers matter most.
 
 `contribution` is the paper's contribution-based strategy and also ShortGPT's
 Block Influence (BI = 1 - cos): dropping the highest-cosine layers is dropping
-the lowest-BI ones. Ties go to the higher layer.
+the lowest-BI ones. Ties go to the higher layer, here and in the parameter-based
+strategies (so on ALBERT, whose layers all share one set of weights, those drop the top k).
 """
 
 from __future__ import annotations
@@ -30,10 +35,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .scores import block_angular_distance
+from .scores import LayerScores, block_angular_distance
 
 if TYPE_CHECKING:
-    from .scores import LayerScores
+    from .weights import WeightScores
 
 STRATEGIES = {
     "top": "drop the last k layers",
@@ -43,8 +48,12 @@ STRATEGIES = {
     "symmetric": "drop k from the middle, keeping equal numbers at the bottom and the top",
     "contribution": "drop the k layers whose output is most similar (cosine) to their input; needs scores",
     "angular": "drop the contiguous k-block with the smallest input/output angular distance; needs scores",
+    "param-aggregation": "drop the k layers whose weight matrices have the smallest mean |w|; needs the weights",
+    "param-variance": "drop the k layers whose weight matrices have the smallest variance; needs the weights",
 }
-NEEDS_SCORES = ("contribution", "angular")
+NEEDS_SCORES = ("contribution", "angular")              # scores from calibration data (layer_scores)
+NEEDS_WEIGHTS = ("param-aggregation", "param-variance")  # scores from the weights alone (weight_scores)
+NEEDS_MODEL = NEEDS_SCORES + NEEDS_WEIGHTS               # the choice is known only once the model is at hand
 
 
 def _check(strategy, num_layers, k):
@@ -81,6 +90,23 @@ def _contribution(cosine, k):
     return order[:k]
 
 
+def _lowest(values, k):
+    order = sorted(range(len(values)), key=lambda i: (values[i], -i))
+    return order[:k]
+
+
+def _weight_values(strategy, scores, num_layers):
+    """The per-layer statistic a parameter-based strategy ranks by: from a WeightScores, or a plain array."""
+    if scores is None or isinstance(scores, LayerScores):
+        raise ValueError(f"strategy {strategy!r} needs the weights' scores (no data): compute them "
+                         f"with poorman.weight_scores(model)")
+    stat = strategy.split("-", 1)[1]  # aggregation | variance
+    values = np.asarray(getattr(scores, stat, scores), dtype=float)
+    if values.shape != (num_layers,):
+        raise ValueError(f"scores cover {values.shape} layers but the model has {num_layers}")
+    return values
+
+
 def _angular(boundary_cosine, k):
     # boundary i is the input of layer i; boundary i+k is the output of layer i+k-1.
     L = boundary_cosine.shape[0] - 1
@@ -106,7 +132,8 @@ def _score_arrays(strategy, scores, num_layers):
     return cosine, None if boundary is None else np.asarray(boundary, dtype=float)
 
 
-def select_layers(strategy: str, num_layers: int, k: int, scores: LayerScores | Sequence[float] | None = None) -> list[int]:
+def select_layers(strategy: str, num_layers: int, k: int,
+                  scores: LayerScores | WeightScores | Sequence[float] | None = None) -> list[int]:
     """Return the sorted 0-based indices of the k layers `strategy` drops."""
     _check(strategy, num_layers, k)
     if k == 0:
@@ -121,6 +148,8 @@ def select_layers(strategy: str, num_layers: int, k: int, scores: LayerScores | 
         chosen = _alternate(num_layers, k, parity=1)
     elif strategy == "symmetric":
         chosen = _symmetric(num_layers, k)
+    elif strategy in NEEDS_WEIGHTS:
+        chosen = _lowest(_weight_values(strategy, scores, num_layers), k)
     else:
         cosine, boundary = _score_arrays(strategy, scores, num_layers)
         chosen = _contribution(cosine, k) if strategy == "contribution" else _angular(boundary, k)

@@ -2,7 +2,9 @@
 
 - its own class (config.architectures), so task heads survive a drop and a save;
 - its own dtype (transformers 4.x otherwise loads bf16 and fp16 weights as fp32);
-- the attention its adapter needs for every drop to be exact (GPT-2 on 4.x: eager).
+- the attention its adapter needs for every drop to be exact (GPT-2 on 4.x: eager);
+- never a model folder's own code: trust_remote_code=False everywhere, and a config whose
+  auto_map names custom code is refused (transformers would otherwise ask at the terminal).
 """
 
 import warnings
@@ -25,7 +27,35 @@ def load_config(model_id):
             validate_repo_id(str(model_id))
         except HFValidationError:
             raise ValueError(f"{model_id}: no such folder, and not a Hub id (owner/name)") from None
-    return AutoConfig.from_pretrained(model_id)
+    try:
+        config = AutoConfig.from_pretrained(model_id, trust_remote_code=False)
+    except ValueError as err:
+        if "custom code" in str(err):  # a model type that only the folder's own code defines
+            refuse_remote_code(model_id, "its config's model type")
+        raise
+    if getattr(config, "auto_map", None):
+        refuse_remote_code(model_id, f"auto_map {sorted(set(config.auto_map.values()))}")
+    return config
+
+
+def refuse_remote_code(model_id, what):
+    raise ValueError(f"{model_id}: {what} names custom code in the model folder; poorman never runs a "
+                     f"model's own code (trust_remote_code=False): use a checkpoint of a transformers "
+                     f"architecture")
+
+
+def check_weights(model_id):
+    """Raise OSError naming the file if a local folder's safetensors file is damaged or cut short
+    (its header and size are read, not its tensors)."""
+    from safetensors import SafetensorError, safe_open
+    folder = Path(model_id)
+    for path in sorted(folder.glob("*.safetensors")) if folder.is_dir() else []:
+        try:
+            with safe_open(path, "pt"):
+                pass
+        except SafetensorError as err:
+            raise OSError(f"{path}: not a complete safetensors file ({err}); the checkpoint was cut short "
+                          f"(a full disk or an interrupted copy): download or save it again") from None
 
 
 def named_class(config):
@@ -60,7 +90,8 @@ def load_model(model_id, config=None):
     random head and lose the pooler, so when any weight is missing the bare AutoModel is used.
     """
     config = config if config is not None else load_config(model_id)
-    kwargs = {**keep_dtype(), **get_adapter(config).load_kwargs(config)}
+    check_weights(model_id)
+    kwargs = {**keep_dtype(), **get_adapter(config).load_kwargs(config), "trust_remote_code": False}
     cls = named_class(config)
     if cls is not None:
         verbosity = transformers.logging.get_verbosity()

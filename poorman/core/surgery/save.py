@@ -44,6 +44,15 @@ def _swap_in(new, out):
     shutil.rmtree(old)
 
 
+def _save_weights(model, folder, out):
+    from safetensors import SafetensorError
+    try:
+        model.save_pretrained(folder)
+    except SafetensorError as err:  # e.g. no space left on the device: a message, not a traceback
+        raise OSError(f"cannot write the checkpoint for {out} ({err}); is the disk full? "
+                      f"{out} is left as it was") from None
+
+
 def save_checkpoint(model, out, *, tokenizer=None, overwrite=False):
     """save_pretrained (and the tokenizer's) into folder `out`, atomically; returns out as a Path.
 
@@ -59,7 +68,7 @@ def save_checkpoint(model, out, *, tokenizer=None, overwrite=False):
     partial = out.with_name(f".{out.name}.partial-{uuid.uuid4().hex[:8]}")
     partial.mkdir()
     try:
-        model.save_pretrained(partial)
+        _save_weights(model, partial, out)
         if tokenizer is not None:
             tokenizer.save_pretrained(partial)
         check_saved(partial)

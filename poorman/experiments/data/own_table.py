@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 FORMATS = {".csv": "CSV", ".tsv": "TSV", ".jsonl": "JSON lines", ".json": "JSON", ".parquet": "Parquet"}
@@ -105,9 +106,35 @@ def read_source(source: dict, columns=()) -> Table:
     return table
 
 
+def _records(path: Path, sep: str):
+    """The file's rows as csv reads them: a quoted line break stays inside its row, a blank line
+    is an empty row (so rows are numbered as pandas and a spreadsheet number them)."""
+    with open(path, newline="", encoding="utf-8-sig") as f:
+        yield from csv.reader(f, delimiter=sep, quoting=csv.QUOTE_NONE if sep == "\t" else csv.QUOTE_MINIMAL)
+
+
+def _check_fields(path: Path, sep: str) -> None:
+    """A header naming a column twice, or a row with more fields than the header names, is an
+    error: pandas would rename the second column `name.1`, or make the first field the index and
+    shift every column by one (the labels read as text)."""
+    rows = _records(path, sep)
+    header = next(rows, [])
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise ValueError(f"{path}, row 1 (the header): column name(s) {', '.join(map(repr, twice))} appear "
+                         f"more than once; give each column its own name")
+    for n, fields in enumerate(rows, 2):
+        if len(fields) > len(header):
+            sep_name = "comma" if sep == "," else "tab"
+            raise ValueError(f"{path}, row {n} (the header is row 1): {len(fields)} fields, but the header names "
+                             f"{len(header)} ({', '.join(map(repr, header))}); quote a field that contains a "
+                             f"{sep_name}, or name every column in the header")
+
+
 def _read_delimited(path: Path, sep: str) -> Table:
     kind = FORMATS[path.suffix.lower()]
     try:  # only an empty cell is missing: "NA" or "null" in a review is text, not a gap
+        _check_fields(path, sep)
         frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, na_values=[""],
                             skip_blank_lines=False, encoding="utf-8-sig",
                             # TSV unquoted, like GLUE: a sentence may start with a bare quote
@@ -115,7 +142,7 @@ def _read_delimited(path: Path, sep: str) -> Table:
     except pd.errors.EmptyDataError:
         raise ValueError(f"{path}: no header row (the file holds only blank lines); expected a header "
                          f"naming the columns (row 1), then one example per row") from None
-    except pd.errors.ParserError as err:
+    except (pd.errors.ParserError, csv.Error) as err:
         hint = "quote fields that contain commas or line breaks" if sep == "," else "one tab between fields"
         raise ValueError(f"{path}: not a well-formed {kind} file ({err}); {hint}") from None
     except UnicodeDecodeError as err:
@@ -163,6 +190,11 @@ def _read_hub(source: dict) -> Table:
     return Table(frame, list(range(1, len(frame) + 1)), where, classes=classes)
 
 
+def nested(value) -> bool:
+    """A list, array or object in a cell (Parquet and JSON hold them): neither a text nor a label."""
+    return isinstance(value, (list, tuple, dict, np.ndarray))
+
+
 def is_blank(value) -> bool:
     if value is None or value is pd.NA:
         return True
@@ -186,7 +218,7 @@ def texts(table: Table, column: str) -> list:
     if blank:
         raise ValueError(f"{table.where}, column {column!r}, {table.row(blank[0])}: empty text{table.count(blank)}; "
                          f"fill it in or delete the row")
-    odd = [i for i, v in enumerate(values) if isinstance(v, (list, dict))]
+    odd = [i for i, v in enumerate(values) if nested(v)]
     if odd:
         raise ValueError(f"{table.where}, column {column!r}, {table.row(odd[0])}: a list or object, not text"
                          f"{table.count(odd)}")
@@ -204,11 +236,22 @@ def column_texts(path, columns: list, n: int | None = None) -> list:
     return list(zip(*values)) if len(values) == 2 else values[0]
 
 
+MISSING = {"nan", "n/a", "na", "null", "-"}  # label text that means "no label here"
+
+
 def labels(table: Table, column: str) -> list:
-    """The column's raw labels; a missing or empty one is an error that names its row."""
+    """The column's raw labels; a missing, empty or nested one is an error that names its row."""
     values = list(table.frame[column])
     blank = [i for i, v in enumerate(values) if is_blank(v)]
     if blank:
         raise ValueError(f"{table.where}, column {column!r}, {table.row(blank[0])}: empty label{table.count(blank)}; "
                          f"fill it in or delete the row")
+    missing = [i for i, v in enumerate(values) if isinstance(v, str) and v.strip().lower() in MISSING]
+    if missing:
+        raise ValueError(f"{table.where}, column {column!r}, {table.row(missing[0])}: label {values[missing[0]]!r} "
+                         f"marks a missing value{table.count(missing)}; fill it in or delete the row")
+    odd = [i for i, v in enumerate(values) if nested(v)]
+    if odd:
+        raise ValueError(f"{table.where}, column {column!r}, {table.row(odd[0])}: a list or object, not a label"
+                         f"{table.count(odd)}; a label is one class name or number")
     return values

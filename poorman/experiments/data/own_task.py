@@ -24,6 +24,7 @@ import json
 import math
 import os
 import re
+import warnings
 from functools import lru_cache
 from pathlib import Path
 
@@ -32,6 +33,7 @@ from datasets import ClassLabel, Dataset, Features, Value
 from . import own_table
 from .glue_tasks import Task, glue_task
 from .metric_fns import METRICS
+from .names import check_name
 
 REQUIRED = ("train", "eval", "text", "label")
 OPTIONAL = ("name", "label_names", "metrics", "regression")
@@ -45,6 +47,9 @@ def text_and_label(desc: dict, where: str) -> tuple[list, str]:
     label = desc["label"]
     if not isinstance(label, str) or not label:
         raise ValueError(f"{where}: label must be one column name, got {label!r}")
+    if len(text) == 2 and text[0] == text[1]:
+        raise ValueError(f"{where}: the text pair names column {text[0]!r} twice (--text and --text-pair); "
+                         f"a pair is two different columns, or give --text alone")
     if label in text:
         raise ValueError(f"{where}: column {label!r} is both a text column and the label; "
                          f"the label must be a column of its own")
@@ -75,7 +80,7 @@ def _name(desc: dict, train: dict, eval_: dict) -> str:
     """The given name, else the files' common stem ("reviews" for reviews_train.csv + reviews_test.csv),
     else their folder's. Never a GLUE task's: a profile may hold both, and names key their settings."""
     if desc.get("name"):
-        name = str(desc["name"])
+        name = check_name(str(desc["name"]), "task name")  # it names the run store's folder
         if _is_glue(name):
             raise ValueError(f"task name {name!r} is a GLUE task's; give your data another name")
         return name
@@ -160,6 +165,26 @@ def _regression(tables, label) -> None:
                              f"{table.frame[label].iloc[bad[0]]!r} is not a number (regression){table.count(bad)}")
 
 
+def _check_correlation(eval_, label) -> None:
+    """Pearson and Spearman need two or more eval rows whose labels differ; else the score is undefined."""
+    values = {float(v) for v in own_table.labels(eval_, label)}
+    if len(eval_.frame) < 2 or len(values) < 2:
+        raise ValueError(f"{eval_.where}, column {label!r}: {len(eval_.frame)} eval row(s), every label "
+                         f"{_label_text(next(iter(values)))} ({eval_.span()}); a regression is scored by "
+                         f"correlation (pearson, spearmanr), undefined unless the eval labels vary: "
+                         f"give an eval file of two or more rows with different labels")
+
+
+def _same_data(train: dict, eval_: dict, log) -> None:
+    """Eval rows that are the train rows measure how well the model learnt them, not how it does on
+    new text: allowed (a smoke test), with a warning."""
+    same = train.get("sha256") == eval_.get("sha256") if "sha256" in train else train == eval_
+    if same:
+        warnings.warn(f"the eval data is the train data ({eval_.get('path') or eval_.get('hub')}): "
+                      f"the score will say how well the model fits its training rows, not how it does on "
+                      f"new text; give an eval file of other rows for a real measure")
+
+
 def _is_regression(tables, label, desc) -> bool:
     if desc.get("regression") is not None:
         return bool(desc["regression"])
@@ -195,6 +220,7 @@ def check_tables(train, eval_, text: list, label: str, desc: dict, log=print) ->
             own_table.texts(table, column)
     if _is_regression((train, eval_), label, desc):
         _regression((train, eval_), label)
+        _check_correlation(eval_, label)
         return [], True
     names, order = _label_names((train, eval_), label, desc)
     log(f"{desc.get('name') or 'labels'}: label ids {', '.join(f'{i}={n}' for i, n in enumerate(names))} ({order})")
@@ -243,9 +269,11 @@ def describe(desc: dict, base: str | Path | None = None, log=print) -> dict:
     train, eval_ = _source(desc["train"], base), _source(desc["eval"], base)
     text, label = text_and_label(desc, train.get("path") or train["hub"])
     name = _name(desc, train, eval_)
-    tables = [own_table.read_source(s, [*text, label]) for s in (train, eval_)]
-    # a canonical description (a run spec's) was printed when it was first described
     quiet = set(desc) == {*REQUIRED, *OPTIONAL} and all(isinstance(desc[k], dict) for k in ("train", "eval"))
+    if not quiet:
+        _same_data(train, eval_, log)
+    tables = [own_table.read_source(s, [*text, label]) for s in (train, eval_)]
+    # a canonical description (a run spec's) was printed (and warned about) when it was first described
     names, regression = check_tables(*tables, text, label, {**desc, "name": name},
                                      log=(lambda *_: None) if quiet else log)
     return {"name": name, "train": train, "eval": eval_, "text": text, "label": label,

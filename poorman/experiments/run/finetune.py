@@ -98,7 +98,7 @@ def measure_saved(model, lat, precision: Precision | None = None):
     with tempfile.TemporaryDirectory() as tmp:
         model.save_pretrained(tmp, safe_serialization=True)
         size = folder_bytes(tmp)
-        saved = AutoModelForSequenceClassification.from_pretrained(tmp).to(next(model.parameters()).device)
+        saved = AutoModelForSequenceClassification.from_pretrained(tmp, trust_remote_code=False).to(next(model.parameters()).device)
     if count_parameters(saved) != count_parameters(model):
         raise RuntimeError(f"the saved checkpoint does not reload as the trained {type(model).__name__}")
     return size, latency(saved, lat["batch_size"], lat["seq_len"], lat["repeats"], lat["warmup"],

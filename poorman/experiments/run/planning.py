@@ -12,7 +12,8 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from ...core.strategies import NEEDS_SCORES, LayerScores, layer_scores, select_layers
+from ...core.strategies import (NEEDS_SCORES, NEEDS_WEIGHTS, LayerScores, WeightScores, layer_scores, select_layers,
+                               weight_scores)
 from ...core.surgery import get_adapter
 from ..data import data_source, load_split, reading
 from ..models import load_for_classification, model_config
@@ -65,6 +66,17 @@ def _layer_scores(model_id, task, cal, max_length, source, model=None, tokenizer
                         max_length=max_length, progress=False).to_dict()
 
 
+def model_weight_scores(model_id: str, profile, store_dir: Path | None = None, model=None) -> WeightScores:
+    """The pre-trained layers' weight scores (parameter-based strategies), cached in the store: they
+    depend on the model alone, so the model is loaded only when the cache lacks them."""
+    store_dir = store_dir or records.results_dir(profile.name)
+
+    def compute():
+        loaded = model if model is not None else load_for_classification(model_id, 2)[0]
+        return weight_scores(loaded).to_dict()
+    return WeightScores.from_dict(records.cached(store_dir, "weight_scores", {"model": model_id}, compute))
+
+
 def fix_layers(spec: RunSpec, profile, store_dir: Path, model=None, tokenizer=None) -> RunSpec:
     """The spec with its dropped layers (and the scores they were chosen by) fixed: the one place a
     strategy chooses. The depth comes from the config; weights are loaded only for missing scores."""
@@ -78,6 +90,8 @@ def fix_layers(spec: RunSpec, profile, store_dir: Path, model=None, tokenizer=No
     dropped: list[int] = []
     if spec.k:
         depth = get_adapter(model).num_layers(model) if model is not None else model_config(spec.model).num_hidden_layers
-        dropped = select_layers(spec.strategy, depth, spec.k, scores=scores)
+        # weight scores hold no cosine, so the record keeps none; the store's cache keeps them
+        by = model_weight_scores(spec.model, profile, store_dir, model) if spec.strategy in NEEDS_WEIGHTS else scores
+        dropped = select_layers(spec.strategy, depth, spec.k, scores=by)
     cosine = tuple(float(x) for x in scores.cosine.tolist()) if scores is not None else None
     return spec.model_copy(update={"dropped": tuple(dropped), "scores": cosine})

@@ -31,7 +31,8 @@ def _row(rec):
 def _precision(rec):
     """What the run trained in: env.precision, or for records written before precision was chosen by
     the hardware, their train.bf16 switch."""
-    return rec["env"].get("precision") or ("bf16" if rec["config"]["train"].get("bf16") else "fp32")
+    legacy = (rec["config"].get("train") or {}).get("bf16")
+    return rec["env"].get("precision") or ("bf16" if legacy else "fp32")
 
 
 def results(profile: str = "cpu", store_dir: str | Path | None = None) -> pd.DataFrame:

@@ -27,10 +27,10 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from ...core.precision import choose_precision
-from ...core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
+from ...core.strategies import NEEDS_MODEL, STRATEGIES, select_layers
 from ..models import model_config
 from ..run.planning import fix_layers, run_spec
-from ..profiles import check_jobs, load_profile, profile_task
+from ..profiles import check_jobs, load_profile, profile_task, seeds_for
 from .schedule import TrainedModels, group_by_model, train_all
 from ..run.spec import RunRecord, RunSpec
 from ..store import records
@@ -39,18 +39,19 @@ from ..run.training import quiet_libraries
 
 
 def expand_grid(profile) -> list[RunSpec]:
-    """Every run spec of the profile, in a fixed order: tasks, then models, then strategies."""
+    """Every run spec of the profile, in a fixed order: tasks, then models, then strategies.
+    Each cell's seeds come from seeds_for (the profile's `cell_seeds` rules, else its seeds)."""
     specs = []
     for task in profile.tasks:
         for model in profile.prune_models:
-            for seed in profile.baseline_seeds:
+            for seed in seeds_for(profile, "baseline", model):
                 specs.append(run_spec(profile, model, "baseline", "none", 0, task, seed))
             for strategy in profile.strategies:
                 for k in profile.ks_for(model):
-                    for seed in profile.seeds:
+                    for seed in seeds_for(profile, "pruned", model, strategy, k):
                         specs.append(run_spec(profile, model, "pruned", strategy, k, task, seed))
         for model in profile.reference_models:
-            for seed in profile.seeds:
+            for seed in seeds_for(profile, "reference", model):
                 specs.append(run_spec(profile, model, "reference", "none", 0, task, seed))
     return specs
 
@@ -113,10 +114,10 @@ def check_models(profile):
 
 def _pairs(profile, model):
     """(strategy, K) of a pruned model whose choice the config alone can check ('top' stands in
-    for the strategies that need scores: any K below the depth works for them)."""
+    for the strategies that need scores or weights: any K below the depth works for them)."""
     if model not in profile.prune_models:
         return []
-    return [("top" if s in NEEDS_SCORES else s, k) for s in profile.strategies for k in profile.ks_for(model)]
+    return [("top" if s in NEEDS_MODEL else s, k) for s in profile.strategies for k in profile.ks_for(model)]
 
 
 def metric_text(metrics):

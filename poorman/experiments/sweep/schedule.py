@@ -10,11 +10,14 @@ then releases the lock. `jobs=n` trains n models at a time in worker processes.
 
 import functools
 import os
+import sys
 import time
 import warnings
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from pathlib import Path
+
+from tqdm.auto import tqdm
 
 from ...core.precision import choose_precision
 from ..run.finetune import train_and_evaluate
@@ -26,6 +29,7 @@ from ..data.tasks import task_name
 from ..run.training import quiet_libraries
 
 POLL_S = 1.0  # how often a sweep waiting for another sweep's training looks again
+SAY_WAIT_S = 60.0  # how often a waiting sweep says what it waits for
 ORPHAN_POLL_S = 1.0  # how often a worker checks that its sweep is still alive
 
 
@@ -70,7 +74,10 @@ class TrainedModels:
             if self.seen.get(path) != (stat.st_ino, stat.st_mtime_ns):
                 self.seen[path] = (stat.st_ino, stat.st_mtime_ns)
                 rec = records.read_run(path)
-                if rec is not None:
+                if rec is not None and not {"config", "dropped"} <= set(rec):
+                    warnings.warn(f"skipping malformed record in the run store: {path} has no "
+                                  f"{'config' if 'config' not in rec else 'dropped'}; it is not reused")
+                elif rec is not None:
                     self.by_key.setdefault(training_key(rec["config"], rec["dropped"]), rec)
         return self.by_key
 
@@ -154,6 +161,20 @@ def _claim(waiting, stored, store_dir, slots):
     return claimed, found
 
 
+class _WaitNotes:
+    """A sweep that waits for other sweeps' trainings says so at once, then every SAY_WAIT_S."""
+
+    def __init__(self, store_dir):
+        self.store_dir, self.since, self.last = store_dir, None, None
+
+    def now_and_then(self, waiting):
+        now = time.time()
+        self.since = self.since or now
+        if self.last is None or now - self.last >= SAY_WAIT_S:
+            self.last = now
+            tqdm.write(locks.waiting_for(self.store_dir, [t.key for t in waiting], self.since), file=sys.stderr)
+
+
 def _wait_for_other_sweeps():
     time.sleep(POLL_S)
 
@@ -164,7 +185,7 @@ def train_all(trainings, profile, store_dir, jobs, verbose):
     released. Each model is trained once, by whichever sweep on this store takes it first; this one
     trains `jobs` at a time."""
     waiting, running, stored = list(trainings), {}, TrainedModels(store_dir)
-    pool = _executor(jobs)
+    pool, said = _executor(jobs), _WaitNotes(store_dir)
     try:
         while waiting or running:
             claimed, found = _claim(waiting, stored, store_dir, jobs - len(running))
@@ -173,6 +194,7 @@ def train_all(trainings, profile, store_dir, jobs, verbose):
                 running[pool.submit(_train, t.spec, profile, store_dir, verbose)] = t
             if not running:
                 if waiting:
+                    said.now_and_then(waiting)
                     _wait_for_other_sweeps()  # they hold the locks of all that is left
                 continue
             for future in wait(running, return_when=FIRST_COMPLETED)[0]:

@@ -28,6 +28,12 @@ class AlbertAdapter(Adapter):
     def num_layers(self, model) -> int:
         return model.config.num_hidden_layers
 
+    def applied_layers(self, model) -> list:
+        """Repetition i runs group int(i / (L / G)): with one group, the same module L times."""
+        groups, config = self.layer_list(model), model.config
+        return [groups[_group(i, config.num_hidden_layers, config.num_hidden_groups)]
+                for i in range(config.num_hidden_layers)]
+
     def drop(self, model, keep):
         base, _, parent, name, groups = self.locate(model)
         num_layers, num_groups = model.config.num_hidden_layers, model.config.num_hidden_groups

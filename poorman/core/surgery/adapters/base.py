@@ -99,6 +99,10 @@ class Adapter:
         """Depth in layer applications; drop_layers indices run over 0..num_layers-1."""
         return len(self.layer_list(model))
 
+    def applied_layers(self, model) -> list:
+        """One module per layer application, in order: the module whose weights layer i runs."""
+        return list(self.layer_list(model))
+
     def config_depth(self, config) -> int:
         """num_layers as the config states it, so arguments can be checked before loading weights."""
         return getattr(config, self.depth_config_fields[0])
