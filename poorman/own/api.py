@@ -46,7 +46,7 @@ from ..experiments.run.training import quiet_libraries
 SAMPLES = Path(__file__).parent / "samples"
 # The fewest optimizer steps a run of your data gets: with the cpu recipe's 2 epochs, 400 rows
 # make 100 steps, and MiniLM-L6 then predicts one class; the own-data pilot
-# (scripts/own_data_pilot.py, benchmarks/README.md P7) chose this floor.
+# (the own-data pilot: benchmarks/README.md, P7) chose this floor.
 MIN_STEPS = 300
 
 
