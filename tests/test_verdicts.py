@@ -141,7 +141,7 @@ def test_a_paired_difference_that_overlapping_intervals_miss_names_the_best():
     assert verdicts.overlaps(g.gain_lo["top"], g.gain_hi["top"], g.gain_lo["alternate-even"], g.gain_hi["alternate-even"])
     assert verdicts.ranked(runs, "m", 6) == ["top"]
     assert verdicts.check_top_best(runs, FLOOR).verdict == CONFIRMED
-    assert "top - alternate-even at K=6: +2.0 points" in verdicts.check_top_best(runs, FLOOR).key
+    assert "top - alternate-even, K=6: +2.0 points" in verdicts.check_top_best(runs, FLOOR).key
 
 
 def holm_store(rivals):

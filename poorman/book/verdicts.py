@@ -392,7 +392,8 @@ def _extreme_key(runs, model, strategy, ties):
     if not rivals:
         return ""
     near = min(rivals, key=lambda r: abs(r["diff"]))
-    return f"{strategy} - {near.b} at K={k}: {points(near['diff'], near.lo, near.hi)}, Holm p = {near.p_holm:.2g}"
+    p = "< 0.001" if near.p_holm < 0.001 else f"{near.p_holm:.2g}"
+    return f"{strategy} - {near.b}, K={k}: {points(near['diff'], near.lo, near.hi)}; Holm-adjusted p {p}"
 
 
 def points(x, lo, hi):

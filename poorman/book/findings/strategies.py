@@ -41,19 +41,23 @@ def _alone(tie, same_at_k):
     return set(tie) <= {tie[0]} | same_at_k.get(tie[0], set())
 
 
+def _nearest(pairs, lead):
+    """The row of pairwise() (as lead - rival) whose difference is smallest; None without pairs."""
+    rivals = [verdicts.difference(pairs, lead, o) for o in (set(pairs.a) | set(pairs.b)) - {lead}]
+    return min(rivals, key=lambda r: abs(r["diff"])) if rivals else None
+
+
 def _ranking(runs, model, worst=False):
     """One row per K: the leader (the trailing strategy if worst), those not shown apart from it,
     whether it stands alone, and its paired difference from the nearest rival."""
     mine = _mine(runs, model)
     same, rows = verdicts.twins(mine, model), []
     for k, tie in verdicts.paired_ties(mine, model, worst).items():
-        pairs = verdicts.pairwise(mine, model, k, against=tie[0])
-        rivals = [verdicts.difference(pairs, tie[0], o) for o in (set(pairs.a) | set(pairs.b)) - {tie[0]}] if len(pairs) else []
-        near = min(rivals, key=lambda r: abs(r["diff"])) if rivals else None
+        near = _nearest(verdicts.pairwise(mine, model, k, against=tie[0]), tie[0])
+        found = ({"rival": near.b, **{c: near[c] for c in ("diff", "lo", "hi", "p_holm")}} if near is not None else
+                 {"rival": "", "diff": np.nan, "lo": np.nan, "hi": np.nan, "p_holm": np.nan})
         rows.append({"k": k, "leader": tie[0], "not_shown_apart": tie[1:], "alone": _alone(tie, same.get(k, {})),
-                     "rival": near.b if near is not None else "", "diff": near["diff"] if near is not None else np.nan,
-                     "lo": near.lo if near is not None else np.nan, "hi": near.hi if near is not None else np.nan,
-                     "p_holm": near.p_holm if near is not None else np.nan})
+                     **found})
     return pd.DataFrame(rows)
 
 
@@ -114,20 +118,22 @@ def lower_layers(runs, floor, model):
     low, high = r[r.alone & (r.leader == "bottom")], r[~(r.alone & (r.leader == "bottom"))]
     opposite = [t for t, x in v.per_task.items() if x == verdicts.CONTRADICTED]
     if v.verdict == verdicts.CONFIRMED:
-        sentence = "Dropping the **bottom** layers is the worst choice at every K: paired tests show it below every other strategy."
+        sentence = ("Dropping the **bottom** layers is the worst choice at every K: paired tests show it below "
+                    "every other strategy.")
     elif v.verdict == verdicts.CONTRADICTED:
-        k = high.k.iloc[0]
-        sentence = f"Dropping the bottom layers is not always the worst choice: at K={k}, {high.leader.iloc[0]} is shown below it."
+        row = r[[lead != "bottom" and "bottom" not in rest for lead, rest in zip(r.leader, r.not_shown_apart)]].iloc[0]
+        sentence = (f"Dropping the bottom layers is not always the worst choice: at K={row.k}, {row.leader} is "
+                    "shown below it.")
     elif opposite:
         sentence = (f"The tasks disagree: on {names(opposite)} another strategy is shown below bottom, so the "
-                    "pooled ranking alone would decide, and the book calls it inconclusive.")
+                    "verdict is inconclusive whatever the pooled ranking says.")
     elif len(low):
         rivals = sorted((set(sum(map(list, high.not_shown_apart), [])) | set(high.leader)) - {"bottom"})
-        sentence = (f"Dropping the **bottom** layers is the worst choice at K={names(map(str, low.k))}, shown below every "
-                    f"other strategy; at K={names(map(str, high.k))} it is not shown apart from "
+        sentence = (f"Dropping the **bottom** layers is the worst choice at K={names(map(str, low.k))}, shown "
+                    f"below every other strategy; at K={names(map(str, high.k))} it is not shown apart from "
                     + (names(rivals) if len(rivals) <= 3 else f"the {number(len(rivals))} others") + ".")
     else:
-        sentence = "Bottom scores lowest or near it at every K, but the paired tests never single it out."
+        sentence = "At every K bottom is among the worst, but the paired tests never single it out."
     return Finding("lower_layers_critical", sentence, v.verdict, r, v.key, caveat)
 
 
@@ -148,12 +154,13 @@ def forty_percent(runs, floor, model):
     sentence = said + {
         verdicts.CONFIRMED: ", an interval wholly above the paper's 98%.",
         verdicts.CONTRADICTED: ": no strategy's interval reaches the paper's 98%.",
-        verdicts.INCONCLUSIVE: (", but with one seed per cell there is no interval to judge it by." if np.isnan(lead.retention_lo)
-                                else ": the interval straddles the paper's 98%, so the data do not decide."),
+        verdicts.INCONCLUSIVE: (", but with one seed per cell there is no interval to judge it by."
+                                if np.isnan(lead.retention_lo) else
+                                ": the interval straddles the paper's 98%, so the data do not decide."),
     }[v.verdict]
     gain = pct(lead.gain, lead.gain_lo, lead.gain_hi)
-    caveat = (f"the stricter gain share, {gain}, reaches below 98%" if not lead.gain_lo >= 0.98
-              else f"the gain share, {gain}, clears 98% too")
+    caveat = (f"its gain share, {gain}, reaches below 98%" if not lead.gain_lo >= 0.98
+              else f"its gain share, {gain}, clears 98% too")
     return Finding("pruned_40_keeps_98", sentence, v.verdict, g, v.key, caveat)
 
 

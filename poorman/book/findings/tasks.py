@@ -3,7 +3,7 @@
 import pandas as pd
 
 from .. import stats, verdicts
-from .base import Finding, names, pct, plural
+from .base import Finding, names, number, pct, plural
 
 KIND = {"mrpc": "paraphrase", "qqp": "paraphrase", "stsb": "similarity"}
 
@@ -16,12 +16,15 @@ def robust_tasks(runs, floor, model):
     diffs = stats.kind_difference(mine, floor, model, verdicts.ROBUST_TASKS)
     if v.verdict == verdicts.NOT_TESTABLE or diffs is None:
         return Finding("robust_tasks", "This store lacks a paraphrase or similarity task beside another kind of "
-                       "task, so the question cannot be asked of it.", v.verdict, caveat="needs both kinds of task")
+                       "task, so the question cannot be asked of it.", v.verdict, caveat="needs both kinds of task",
+                       numbers=pd.DataFrame(columns=["minus_others", "lo", "hi"]).rename_axis("tasks"))
     kinds = stats.kept_by_kind(mine, floor, model, verdicts.ROBUST_TASKS)
     r, o = kinds.loc["robust"], kinds.loc["other"]
-    numbers = pd.DataFrame([{"tasks": t, "minus_others": d, "lo": lo, "hi": hi} for t, (d, lo, hi) in diffs.items()])
+    numbers = pd.DataFrame([{"tasks": t, "minus_others": d, "lo": lo, "hi": hi}
+                            for t, (d, lo, hi) in diffs.items()]).set_index("tasks")
     mine_kind = names(sorted({KIND.get(t, t) for t in r.tasks.split(", ")})) + " tasks"
-    said = (f"The {mine_kind} ({r.tasks}) keep {pct(r.gain, r.gain_lo, r.gain_hi)} of their gain, the others "
+    others = "the others" if "," in o.tasks else "the other task"
+    said = (f"The {mine_kind} ({r.tasks}) keep {pct(r.gain, r.gain_lo, r.gain_hi)} of their gain, {others} "
             f"({o.tasks}) {pct(o.gain, o.gain_lo, o.gain_hi)}")
     up = [t for t, x in v.per_task.items() if x == verdicts.CONFIRMED]
     down = [t for t, x in v.per_task.items() if x == verdicts.CONTRADICTED]
@@ -34,7 +37,7 @@ def robust_tasks(runs, floor, model):
             verdicts.CONTRADICTED: ": less, the opposite of what the paper reports.",
             verdicts.INCONCLUSIVE: ", and the difference could have either sign.",
         }[v.verdict]
-    caveat = ", ".join(f"{t} {verdicts.points(*diffs[t])}" for t in v.per_task) + f" against {o.tasks}"
+    caveat = "against " + o.tasks + ": " + ", ".join(f"{t} {verdicts.points(*diffs[t])}" for t in v.per_task)
     return Finding("robust_tasks", sentence, v.verdict, numbers, v.key, caveat)
 
 
@@ -50,12 +53,16 @@ def failed_runs(runs, floor, model):
     if failed.empty and not weak:
         sentence = f"Every one of the {len(mine)} runs took off, and every cell learnt more than a fifth of the gain."
     elif failed.empty:
-        sentence = f"Every run took off, but in {plural(len(weak), 'cell', 'cells')} ({where(weak)}) no seed kept a fifth of the gain."
+        sentence = (f"Every run took off, but in {plural(len(weak), 'cell', 'cells')} ({where(weak)}) no seed kept "
+                    "a fifth of the gain.")
     else:
         cells = failed.groupby(stats.CELL).ngroups
-        sentence = (f"{len(failed)} of the {len(mine)} runs never took off, in {plural(cells, 'cell', 'cells')}"
+        more = "more " if lost else ""
+        sentence = (f"{len(failed)} of the {len(mine)} runs never took off, spread over "
+                    f"{plural(cells, 'cell', 'cells')}"
                     + (f"; in {where(lost)} every seed failed" if lost else "")
-                    + (f", and in {where(weak)} no seed kept a fifth of the gain" if weak else "") + ".")
+                    + (f", and in {where(weak) if len(weak) < 3 else number(len(weak)) + ' ' + more + 'cells'} no seed "
+                       "kept a fifth of the gain" if weak else "") + ".")
     numbers = failed[["role", "strategy", "k", "task", "seed", "score", "took_off_above"]]
     caveat = f"{where(lost)}: no seed learnt" if lost else ""
     return Finding("failed", sentence, numbers=numbers, caveat=caveat)
