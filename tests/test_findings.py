@@ -39,7 +39,11 @@ def test_a_clear_store_reads_plainly():
     assert f["failed_runs"].sentence.endswith("bottom K=6 on mrpc every seed failed.")   # 0.3 below an 0.85 full model
     assert f["twins"].sentence.startswith("No two strategies")
     assert f["claims"]["top_best"].verdict == CONFIRMED and f["claims"]["top_best"].caveat.startswith("best alone at every K")
-    assert "[Dropping the top layers works best](01_strategies.html#which-strategy-is-best)" in f["table"]
+    assert ('<b>confirmed</b>: <a href="01_strategies.html#which-strategy-is-best">Dropping the top layers works best</a>'
+            in f["table"].data)
+    note = findings.claims_table(f["claims"], note="The store `results/x` holds **3 of 4 runs**").data
+    assert "<caption" in note and "<code>results/x</code> holds <b>3 of 4 runs</b>" in note
+    assert f["table"].data.count("<tr>") == 1 + len(f["claims"])
 
 
 def test_a_finding_shows_as_its_sentence():

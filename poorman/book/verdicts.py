@@ -393,7 +393,7 @@ def _extreme_key(runs, model, strategy, ties):
         return ""
     near = min(rivals, key=lambda r: abs(r["diff"]))
     p = "< 0.001" if near.p_holm < 0.001 else f"{near.p_holm:.2g}"
-    return f"{strategy} - {near.b}, K={k}: {points(near['diff'], near.lo, near.hi)}; Holm-adjusted p {p}"
+    return f"{strategy} - {near.b}, K={k}: {points(near['diff'], near.lo, near.hi)}; Holm p {p}"
 
 
 def points(x, lo, hi):

@@ -1,5 +1,10 @@
 """The claims page: one finding per claim of the paper, and the table that lists them."""
 
+import re
+from html import escape
+
+from IPython.display import HTML
+
 from .. import verdicts
 from ..claims import CLAIMS
 from .base import Finding
@@ -48,11 +53,25 @@ def claim_findings(runs, floor):
     return out
 
 
-def claims_table(found):
-    """The claims page's table (Markdown): claim (linked to its evidence), verdict, key number, caveat."""
-    rows = ["| claim | verdict | key number (95% interval) | main caveat |", "|---|---|---|---|"]
+def claims_table(found, note=""):
+    """The claims page's table: the verdict and the claim (linked to its evidence), the key number,
+    the main caveat, and `note` under it. HTML with fixed column widths and wrapping cells, so
+    that it fits the text column instead of scrolling sideways."""
+    cell = 'style="white-space: normal; vertical-align: top; padding: 0.2em 0.4em"'
+    head = "".join(f"<th {cell}>{h}</th>" for h in ("verdict: claim", "key number, 95% interval", "main caveat"))
+    rows = []
     for key, (claim, _) in CLAIMS.items():
         f = found[key]
-        cells = [f"[{claim}]({EVIDENCE[key]})", f"**{f.verdict}**", f.key or "-", f.caveat or "-"]
-        rows.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
-    return "\n".join(rows)
+        cells = [f'<b>{escape(f.verdict)}</b>: <a href="{EVIDENCE[key]}">{escape(claim)}</a>',
+                 escape(f.key or "-"), escape(f.caveat or "-")]
+        rows.append("<tr>" + "".join(f"<td {cell}>{c}</td>" for c in cells) + "</tr>")
+    cols = "".join(f'<col style="width: {w}%">' for w in (38, 31, 31))
+    caption = f'<caption style="caption-side: bottom; text-align: left">{_inline(note)}</caption>' if note else ""
+    return HTML(f'<table class="claims" style="table-layout: fixed; width: 100%; font-size: 0.8em">{caption}'
+                f"<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+def _inline(markdown):
+    """HTML for a sentence with Markdown's **bold** and `code` only (the store note)."""
+    text = re.sub(r"\*\*(.+?)\*\*", r"<b>\1</b>", escape(markdown))
+    return re.sub(r"`(.+?)`", r"<code>\1</code>", text)
