@@ -155,8 +155,8 @@ def ranked(runs, model, k, worst=False, tasks=None):
         return sorted(at.strategy.unique())
     lead = means.index[0]
     pairs = pairwise(runs, model, k, tasks, against=lead)
-    apart = {s for s in means.index[1:] if any(((pairs.a == lead) & (pairs.b == s) | (pairs.a == s) & (pairs.b == lead))
-                                               & pairs.shown)}
+    tested = set(pairs.a) | set(pairs.b)   # twins of the leader are not: one model, never apart
+    apart = {s for s in means.index[1:] if s in tested and difference(pairs, lead, s).shown}
     return [s for s in means.index if s not in apart]
 
 
