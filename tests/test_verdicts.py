@@ -141,7 +141,7 @@ def test_a_paired_difference_that_overlapping_intervals_miss_names_the_best():
     assert verdicts.overlaps(g.gain_lo["top"], g.gain_hi["top"], g.gain_lo["alternate-even"], g.gain_hi["alternate-even"])
     assert verdicts.ranked(runs, "m", 6) == ["top"]
     assert verdicts.check_top_best(runs, FLOOR).verdict == CONFIRMED
-    assert "top - alternate-even, K=6: +2.0 points" in verdicts.check_top_best(runs, FLOOR).key
+    assert "K=6, top - alternate-even: +2.0 [+2.0, +2.0] points" in verdicts.check_top_best(runs, FLOOR).key
 
 
 def holm_store(rivals):
@@ -179,7 +179,7 @@ def test_a_pool_dominated_by_one_task_is_not_decided_by_it():
     assert ratio_of_sums > 0.9
     v = verdicts.check_robust_tasks(runs, FLOOR)
     assert v.per_task == {"mrpc": CONTRADICTED, "stsb": CONFIRMED}
-    assert v.verdict == INCONCLUSIVE and "mrpc, stsb minus sst2: -40.0 points" in v.key
+    assert v.verdict == INCONCLUSIVE and "(mrpc, stsb) - sst2: -40.0 [" in v.key
 
 
 def test_robust_tasks():

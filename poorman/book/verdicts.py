@@ -288,7 +288,8 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
         key = f"{best.strategy} K={k} keeps {pct(best.retention, best.retention_lo, best.retention_hi)} of the score"
         measured.append(f"{short(m)}, K={k} ({100 * shares[k]:.1f}% of parameters removed): {best.strategy} keeps "
                         f"{pct(best.retention, best.retention_lo, best.retention_hi)} of the score (raw retention, "
-                        f"which decides) and {pct(best.gain, best.gain_lo, best.gain_hi)} of the gain (the stricter view)")
+                        f"which decides) and {pct(best.gain, best.gain_lo, best.gain_hi)} of the gain "
+                        "(the stricter view)")
     v = combine("pruned_40_keeps_98", per, measured)
     if v:
         v.key = key
@@ -393,14 +394,16 @@ def _extreme_key(runs, model, strategy, ties):
         return ""
     near = min(rivals, key=lambda r: abs(r["diff"]))
     p = "< 0.001" if near.p_holm < 0.001 else f"{near.p_holm:.2g}"
-    return f"{strategy} - {near.b}, K={k}: {points(near['diff'], near.lo, near.hi)}; Holm p {p}"
+    return f"K={k}, {strategy} - {near.b}: {points(near['diff'], near.lo, near.hi)}; Holm p {p}"
 
 
-def points(x, lo, hi):
-    """'+3.3 points [+1.6, +5.0]' from fractions (no interval: one seed)."""
+def points(x, lo, hi, unit=True):
+    """'+3.3 [+1.6, +5.0] points' from fractions ('+3.3 points (no interval)' for one seed);
+    unit=False leaves out the word points."""
+    word = " points" if unit else ""
     if np.isnan(lo) or np.isnan(hi):
-        return f"{100 * x:+.1f} points (no interval)"
-    return f"{100 * x:+.1f} points [{100 * lo:+.1f}, {100 * hi:+.1f}]"
+        return f"{100 * x:+.1f}{word} (no interval)"
+    return f"{100 * x:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]{word}"
 
 
 def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
@@ -420,7 +423,7 @@ def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
         per[m] = agree(side["pooled"], by_task)
         groups = kept_by_kind(runs, floor, m, robust)
         r, o = groups.loc["robust"], groups.loc["other"]
-        key = f"{r.tasks} minus {o.tasks}: {points(*diffs['pooled'])} of gain share"
+        key = f"({r.tasks}) - {o.tasks}: {points(*diffs['pooled'])} of gain share"
         measured.append(f"{short(m)}: {r.tasks} keep {pct(r.gain, r.gain_lo, r.gain_hi)} of the gain, "
                         f"{o.tasks} {pct(o.gain, o.gain_lo, o.gain_hi)} (tasks weigh equally, {r.cells} strategy x K "
                         "cells); per task, minus the others: " + ", ".join(f"{t} {points(*diffs[t])}" for t in by_task))

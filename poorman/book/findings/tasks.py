@@ -37,7 +37,8 @@ def robust_tasks(runs, floor, model):
             verdicts.CONTRADICTED: ": less, the opposite of what the paper reports.",
             verdicts.INCONCLUSIVE: ", and the difference could have either sign.",
         }[v.verdict]
-    caveat = "against " + o.tasks + ": " + ", ".join(f"{t} {verdicts.points(*diffs[t])}" for t in v.per_task)
+    caveat = (f"against {o.tasks}: " + ", ".join(f"{t} {verdicts.points(*diffs[t], unit=False)}" for t in v.per_task)
+              + " points")
     return Finding("robust_tasks", sentence, v.verdict, numbers, v.key, caveat)
 
 
