@@ -1,9 +1,13 @@
 """One look for every figure: a colour per strategy (the same in every chapter), the theme, the size.
 
 Figures are drawn FIGURE_WIDTH inches wide at DPI, wider than the book's text column in pixels,
-so the browser scales them down to exactly the column's width, never up.
+so the browser scales them down to exactly the column's width, never up. The theme is applied
+only while a figure is drawn (`with palette.style():`), so importing poorman, or `poorman
+compare` drawing its plot, leaves the caller's matplotlib settings as they were; a chapter's
+set-up (`chapter.setup`) turns it on for the whole notebook with `use()`.
 """
 
+import contextlib
 import zlib
 
 import matplotlib as mpl
@@ -44,8 +48,22 @@ def ordered(strategies):
     return sorted(strategies, key=lambda s: (order.index(s) if s in order else len(order), s))
 
 
+def theme():
+    """The book's matplotlib settings: white grid, readable fonts at the column's width, tight PNGs."""
+    with mpl.rc_context():   # let seaborn compute its theme without leaving it set
+        sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
+        settings = {k: v for k, v in mpl.rcParams.items() if k not in ("backend", "interactive")}
+    return settings | {"figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
+                       "legend.frameon": False, "axes.titlesize": "medium"}
+
+
+@contextlib.contextmanager
+def style():
+    """Draw in the book's theme; the caller's settings come back afterwards."""
+    with mpl.rc_context(theme()):
+        yield
+
+
 def use():
-    """Set the theme once: white grid, readable fonts at the column's width, tight PNGs."""
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
-    mpl.rcParams.update({"figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
-                         "legend.frameon": False, "axes.titlesize": "medium"})
+    """Set the book's theme for the rest of the session: a notebook's explicit choice, never an import's."""
+    mpl.rcParams.update(theme())

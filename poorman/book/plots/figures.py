@@ -1,8 +1,10 @@
 """Figures over the run store: every score in percent, every mean with its 95% interval or its seeds.
 
-Colours come from poorman.book.palette (one colour per strategy in every chapter).
+Colours come from poorman.book.palette (one colour per strategy in every chapter); each figure is
+drawn in the book's theme (palette.style) and leaves the caller's matplotlib settings alone.
 """
 
+import functools
 import math
 
 import matplotlib.pyplot as plt
@@ -15,7 +17,15 @@ from ...core.strategies import NEEDS_SCORES, STRATEGIES, select_layers
 from .. import palette
 from ..stats import cells, mean_interval, never_took_off
 
-palette.use()
+
+
+def styled(draw):
+    """Draw `draw`'s figure in the book's theme, whatever the caller's settings are."""
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs):
+        with palette.style():
+            return draw(*args, **kwargs)
+    return drawn
 
 
 def task_title(task):
@@ -48,6 +58,7 @@ def _dodge(i, n, width=0.78):
     return (i - (n - 1) / 2) * width / n
 
 
+@styled
 def strategy_diagram(num_layers=12, ks=(2, 4, 6), strategies=None, scores=None):
     """Which layers each strategy drops (red) for each K; 1-based layers as in the paper."""
     strategies = [s for s in (strategies or STRATEGIES) if s not in NEEDS_SCORES or scores is not None]
@@ -65,6 +76,7 @@ def strategy_diagram(num_layers=12, ks=(2, 4, 6), strategies=None, scores=None):
     return fig
 
 
+@styled
 def kept_plot(gains, line=None, line_label=None):
     """Retention (left) and gain share (right: what the verdicts use) per strategy and K; `line`
     (a fraction) draws a labelled dashed line on both panels, e.g. a claim's threshold."""
@@ -126,6 +138,7 @@ def _task_panel(ax, d, floor, task, strategies, ks):
     ax.set_title(task_title(task))
 
 
+@styled
 def task_grid(runs, floor, model, tasks):
     """Dev score per task against K: each strategy's seed mean with its 95% interval, its seeds as
     dots (x: a seed that never took off, stats.never_took_off); black line: the full model's mean (band:
@@ -158,6 +171,7 @@ def task_grid(runs, floor, model, tasks):
     return fig
 
 
+@styled
 def robustness_plot(gains, labels):
     """Gain share against the share of layers dropped, one panel per model ({model id: label})."""
     models = [m for m in labels if m in set(gains.model)]
@@ -180,6 +194,7 @@ def robustness_plot(gains, labels):
     return fig
 
 
+@styled
 def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None, order=None):
     """A per-layer curve per `hue` value, one panel per `col` value (in `order`, else as they
     come), against relative depth (0 = embeddings, 1 = the top layer); mean over seeds as a line,
@@ -210,6 +225,7 @@ def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None, ord
     return fig
 
 
+@styled
 def frontier_plot(points):
     """Mean dev score (95% interval) against parameters and against latency; one point per model
     variant (columns of tables.variant_points, plus frontier_params_m and frontier_latency_ms from
@@ -239,6 +255,7 @@ def frontier_plot(points):
     return fig
 
 
+@styled
 def contribution_plot(scores_by_label, field="cosine"):
     """Per-layer input/output cosine (high: the layer changes little; contribution drops those first)."""
     fig, ax = plt.subplots(figsize=(palette.FIGURE_WIDTH * 0.8, 3.8))
