@@ -49,19 +49,26 @@ def ordered(strategies):
 
 
 def theme():
-    """The book's matplotlib settings: white grid, readable fonts at the column's width, tight PNGs."""
-    with mpl.rc_context():   # let seaborn compute its theme without leaving it set
-        sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
-        settings = {k: v for k, v in mpl.rcParams.items() if k not in ("backend", "interactive")}
-    return settings | {"figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
-                       "legend.frameon": False, "axes.titlesize": "medium"}
+    """The book's matplotlib settings: white grid, readable fonts at the column's width, tight PNGs.
+    Built from seaborn's dictionaries, never by setting seaborn's theme (that would be global)."""
+    return {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook", font_scale=1.15),
+            "axes.prop_cycle": mpl.cycler(color=list(STRATEGY_COLOURS.values())),
+            "figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
+            "legend.frameon": False, "axes.titlesize": "medium"}
 
 
 @contextlib.contextmanager
 def style():
-    """Draw in the book's theme; the caller's settings come back afterwards."""
-    with mpl.rc_context(theme()):
+    """Draw in the book's theme; the caller's settings come back afterwards. Only the theme's own
+    settings are put back: mpl.rc_context would also restore `interactive` as it was before pyplot
+    chose its backend, and a notebook whose first figure is drawn here would show no other figure."""
+    settings = theme()
+    saved = {key: mpl.rcParams[key] for key in settings}
+    mpl.rcParams.update(settings)
+    try:
         yield
+    finally:
+        mpl.rcParams.update(saved)
 
 
 def use():

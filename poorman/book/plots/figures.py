@@ -225,33 +225,60 @@ def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None, ord
     return fig
 
 
+def _split(scores, gap=12.0):
+    """The score (%) that separates a far-below group from the rest, when a gap of `gap` points
+    or more parts them; None when the scores sit together."""
+    v = np.sort(np.asarray([x for x in scores if np.isfinite(x)]))
+    if len(v) < 2:
+        return None
+    i = int(np.argmax(np.diff(v)))
+    return (v[i] + v[i + 1]) / 2 if v[i + 1] - v[i] >= gap and i + 1 <= len(v) / 3 else None
+
+
+def _frontier_points(ax, points, slots):
+    """Each variant at its size's slot, strategies side by side; filled if on the size frontier."""
+    for _, p in points.iterrows():
+        colour = {"full": palette.BASELINE_COLOUR, "reference": palette.REFERENCE_COLOUR}.get(
+            p.kind, palette.strategy_colour(p.strategy))
+        marker = {"full": "D", "reference": "s"}.get(p.kind, "o")
+        x = slots[p.params_m] + (_dodge(p.order, p.among, width=0.8) if p.kind == "pruned" else 0)
+        _errorbar(ax, [x], [100 * p.score], [100 * p.lo], [100 * p.hi], colour, marker=marker, size=6)
+        if not p.frontier_params_m:   # off the frontier: hollow
+            ax.plot([x], [100 * p.score], marker=marker, ms=4, color="white", ls="", zorder=3)
+
+
 @styled
 def frontier_plot(points):
-    """Mean dev score (95% interval) against parameters and against latency; one point per model
-    variant (columns of tables.variant_points, plus frontier_params_m and frontier_latency_ms from
-    poorman.book.verdicts.frontier); the dotted line steps up through the highest mean so far among
-    the points on the frontier, drawn where the points are (nudged apart by their jitter)."""
-    fig, axes = plt.subplots(1, 2, figsize=(palette.FIGURE_WIDTH, 4.6), sharey=True)
-    for ax, x, xlabel in zip(axes, ["params_m", "latency_ms"], ["parameters (millions)", "latency (ms, median)"]):
-        for _, p in points.iterrows():
-            colour = {"full": palette.BASELINE_COLOUR, "reference": palette.REFERENCE_COLOUR}.get(
-                p.kind, palette.strategy_colour(p.strategy))
-            marker = {"full": "D", "reference": "s"}.get(p.kind, {2: "o", 4: "^"}.get(p.k, "v"))
-            _errorbar(ax, [p[x] * (1 + p.jitter)], [100 * p.score], [100 * p.lo], [100 * p.hi], colour, marker=marker)
-        f = points[points[f"frontier_{x}"]].assign(drawn=lambda d: d[x] * (1 + d.jitter)).sort_values("drawn")
-        ax.step(f.drawn, 100 * f.score.cummax(), where="post", color="#333333", lw=0.9, ls=":", zorder=0)
-        ax.set_xlabel(xlabel)
-    axes[0].set_ylabel("mean dev score over tasks (%)")
+    """Mean dev score over tasks (95% interval) of every variant, by size: one slot per size (its
+    parameters and latency under it), strategies side by side within it; filled points are on the
+    size frontier (poorman.book.verdicts.frontier, column frontier_params_m), hollow ones are not.
+    Variants far below the rest get a panel of their own, so the rest keep a readable scale."""
+    pts = points.sort_values("params_m").copy()
+    sizes = list(dict.fromkeys(pts.params_m))
+    slots = {size: i for i, size in enumerate(sizes)}
+    order = {s: i for i, s in enumerate(palette.ordered(pts[pts.kind == "pruned"].strategy.unique()))}
+    pts["order"], pts["among"] = pts.strategy.map(order).fillna(0), max(len(order), 1)
+    cut = _split(100 * pts.score)
+    rows = [pts] if cut is None else [pts[100 * pts.score >= cut], pts[100 * pts.score < cut]]
+    fig, axes = plt.subplots(len(rows), 1, figsize=(palette.FIGURE_WIDTH, 4.6 if len(rows) == 1 else 5.6), sharex=True,
+                             squeeze=False, gridspec_kw={"height_ratios": [3, 1][:len(rows)], "hspace": 0.08})
+    for ax, part in zip(axes[:, 0], rows):
+        _frontier_points(ax, part, slots)
+        _limits(ax, 100 * pd.concat([part.score, part.lo, part.hi]))
+    labels = [f"{int(pts[pts.params_m == size].layers.iloc[0])} layers\n{size:.0f}M\n"
+              f"{pts[pts.params_m == size].latency_ms.iloc[0]:.0f} ms" for size in sizes]
+    axes[-1, 0].set_xticks(range(len(sizes)), labels)
+    axes[-1, 0].set_xlabel("size: layers, parameters, latency (median per batch)")
+    axes[0, 0].set_ylabel("mean dev score over tasks (%)")
+    if cut is not None:
+        axes[1, 0].set_ylabel("far below", fontsize=10)
     handles = [Line2D([], [], color=colour, marker=marker, ls="", label=label) for kind, colour, marker, label in
                (("full", palette.BASELINE_COLOUR, "D", "full model"),
-                ("reference", palette.REFERENCE_COLOUR, "s", "distilled reference")) if kind in set(points.kind)]
-    handles += [Line2D([], [], color=palette.strategy_colour(s), marker="o", ls="", label=s)
-                for s in palette.ordered(points[points.kind == "pruned"].strategy.unique())]
-    handles += [Line2D([], [], color="#555555", marker=m, ls="", label=f"K={k}") for k, m in ((2, "o"), (4, "^"), (6, "v"))
-                if k in set(points.k)]
-    handles.append(Line2D([], [], color="#333333", lw=0.9, ls=":", label="frontier: highest mean so far"))
-    fig.legend(handles=handles, loc="lower center", ncol=4)
-    fig.tight_layout(rect=(0, 0.22, 1, 1))
+                ("reference", palette.REFERENCE_COLOUR, "s", "distilled reference")) if kind in set(pts.kind)]
+    handles += [Line2D([], [], color=palette.strategy_colour(s), marker="o", ls="", label=s) for s in order]
+    handles.append(Line2D([], [], color="#555555", marker="o", mfc="white", ls="", label="hollow: off the frontier"))
+    fig.subplots_adjust(left=0.1, right=0.74, top=0.97, bottom=0.2)
+    fig.legend(handles=handles, loc="center left", bbox_to_anchor=(0.75, 0.58), fontsize=10)
     return fig
 
 
