@@ -76,37 +76,57 @@ def strategy_diagram(num_layers=12, ks=(2, 4, 6), strategies=None, scores=None):
     return fig
 
 
+def _apart(gains, col="gain", gap=12.0):
+    """Strategies whose worst mean sits far below every other's (a gap of `gap` points): drawn in
+    a panel of their own, so that the others keep a scale on which 98% and 100% are apart."""
+    worst = (100 * gains.groupby("strategy")[col].min()).dropna()
+    cut = _split(worst.to_numpy(), gap)
+    return [] if cut is None else sorted(worst[worst < cut].index)
+
+
+def _kept_panel(ax, gains, col, strategies, ks, line):
+    for i, s in enumerate(strategies):
+        g = gains[gains.strategy == s].set_index("k").reindex(ks)
+        _errorbar(ax, np.arange(len(ks)) + _dodge(i, len(strategies)), 100 * g[col], 100 * g[f"{col}_lo"],
+                  100 * g[f"{col}_hi"], palette.strategy_colour(s), label=s)
+    ax.axhline(100, color=palette.BASELINE_COLOUR, lw=0.9)
+    if line is not None:
+        ax.axhline(100 * line, color="#444444", lw=1, ls="--")   # named in the legend, not over the points
+    ax.set_xticks(range(len(ks)), [f"K={k}" for k in ks])
+    shown = gains[gains.strategy.isin(strategies)]
+    _limits(ax, 100 * pd.concat([shown[col], shown[f"{col}_lo"], shown[f"{col}_hi"], pd.Series([1.0, line or 1.0])]),
+            floor=-60, ceil=160)
+
+
 @styled
 def kept_plot(gains, line=None, line_label=None):
     """Retention (left) and gain share (right: what the verdicts use) per strategy and K; `line`
-    (a fraction) draws a labelled dashed line on both panels, e.g. a claim's threshold."""
-    fig, axes = plt.subplots(1, 2, figsize=(palette.FIGURE_WIDTH, 4.4), sharex=True)
+    (a fraction) draws a dashed line on both, e.g. a claim's threshold, named in the legend.
+    A strategy far below the others (bottom, usually) gets a row of its own, so the upper row's
+    scale shows the line against the points that decide it."""
     strategies, ks = palette.ordered(gains.strategy.unique()), sorted(gains.k.unique())
-    titles = {"retention": "retention: % of the full model's score",
-              "gain": "gain share: % of its gain over the constant\n(used by the verdicts)"}
-    for ax, col in zip(axes, titles):
-        for i, s in enumerate(strategies):
-            g = gains[gains.strategy == s].set_index("k").reindex(ks)
-            _errorbar(ax, np.arange(len(ks)) + _dodge(i, len(strategies)), 100 * g[col], 100 * g[f"{col}_lo"],
-                      100 * g[f"{col}_hi"], palette.strategy_colour(s), label=s)
-        ax.axhline(100, color=palette.BASELINE_COLOUR, lw=0.9)
-        if line is not None:
-            ax.axhline(100 * line, color="#444444", lw=1, ls="--")   # named in the legend, not over the points
-        ax.set_xticks(range(len(ks)), [f"K={k}" for k in ks])
-        ax.set_title(titles[col])
-        _limits(ax, 100 * pd.concat([gains[col], gains[f"{col}_lo"], gains[f"{col}_hi"], pd.Series([1.0])]),
-                floor=-60, ceil=160)
-    axes[0].set_ylabel("% pooled over tasks (95% interval)")
-    handles, labels = axes[0].get_legend_handles_labels()
+    low = [s for s in strategies if s in _apart(gains)]
+    rows = [[s for s in strategies if s not in low]] + ([low] if low else [])
+    fig, axes = plt.subplots(len(rows), 2, figsize=(palette.FIGURE_WIDTH, 4.4 if len(rows) == 1 else 6.0),
+                             sharex=True, squeeze=False, gridspec_kw={"height_ratios": [3, 1.3][:len(rows)]})
+    titles = {"retention": "retention:\n% of the full model's score",
+              "gain": "gain share (the verdicts'):\n% of its gain over the constant"}
+    for r, row in enumerate(rows):
+        for ax, col in zip(axes[r], titles):
+            _kept_panel(ax, gains, col, row, ks, line)
+            if r == 0:
+                ax.set_title(titles[col])
+    axes[0, 0].set_ylabel("% pooled over tasks (95% interval)")
+    if low:
+        axes[1, 0].set_ylabel(" and ".join(low) + ",\nfar below", fontsize=10)
+    handles = [Line2D([], [], color=palette.strategy_colour(s), marker="o", ls="", label=s) for s in strategies]
     if line is not None:
-        handles.append(Line2D([], [], color="#444444", lw=1, ls="--"))
-        labels.append(line_label or f"{100 * line:g}%")
-    fig.legend(handles, labels, title="strategy", loc="lower center", ncol=min(len(labels), 4))
-    fig.tight_layout(rect=(0, 0.2, 1, 1))
+        handles.append(Line2D([], [], color="#444444", lw=1, ls="--", label=line_label or f"{100 * line:g}%"))
+    fig.legend(handles=handles, title="strategy", loc="lower center", ncol=min(len(handles), 4))
+    fig.tight_layout(rect=(0, 0.2 if len(rows) == 1 else 0.15, 1, 1))
     return fig
 
 
-_LABEL_BOX = dict(boxstyle="square,pad=0.1", facecolor="white", alpha=0.8, lw=0)   # readable over points
 
 
 def _task_panel(ax, d, floor, task, strategies, ks):
@@ -121,28 +141,29 @@ def _task_panel(ax, d, floor, task, strategies, ks):
         ax.scatter(sx[~failed], 100 * seeds.score[~failed], s=9, color=palette.strategy_colour(s), alpha=0.45, lw=0)
         ax.scatter(sx[failed], 100 * seeds.score[failed], s=28, color=palette.strategy_colour(s), marker="x", lw=1.3)
     base = d[d.role == "baseline"].score
+    title = task_title(task)
     if len(base):
         mean, lo, hi, _ = (100 * v for v in mean_interval(base))
         ax.axhline(mean, color=palette.BASELINE_COLOUR, lw=1.3)
         if np.isfinite(lo):
             ax.axhspan(lo, hi, color=palette.BASELINE_COLOUR, alpha=0.08, lw=0)
-        ax.annotate(f"full model {mean:.1f}", (1, mean), xycoords=("axes fraction", "data"), xytext=(-3, 3),
-                    textcoords="offset points", ha="right", va="bottom", fontsize=9, bbox=_LABEL_BOX)
+        title += f": full model {mean:.1f}"
     ax.axhline(100 * floor[task], color=palette.CONSTANT_COLOUR, ls="--", lw=1.2)
-    # Below the line: failed runs sit just on it, and a label above would cover them.
-    ax.annotate(f"constant predictor {100 * floor[task]:.1f}", (0, 100 * floor[task]), xycoords=("axes fraction", "data"),
-                xytext=(3, -3), textcoords="offset points", ha="left", va="top", fontsize=9, color="#666666",
-                bbox=_LABEL_BOX)
-    ax.set_ylim(min(ax.get_ylim()[0], 100 * floor[task] - 8), None)
+    # The range holds every mean, seed, the full model and the constant: not the intervals, so one
+    # wide interval (a cell of 3 seeds that disagree) cannot squash the panel; it runs off the edge.
+    band = [mean, lo, hi] if len(base) else []
+    seen = pd.concat([100 * c["mean"], 100 * d.score, pd.Series([100 * floor[task], *band])])
+    _limits(ax, seen)
+    ax.set_title(f"{title} (constant {100 * floor[task]:.1f})", fontsize=11)
     ax.set_xticks(range(len(ks)), [f"K={k}" for k in ks])
-    ax.set_title(task_title(task))
 
 
 @styled
 def task_grid(runs, floor, model, tasks):
     """Dev score per task against K: each strategy's seed mean with its 95% interval, its seeds as
     dots (x: a seed that never took off, stats.never_took_off); black line: the full model's mean (band:
-    its 95% interval); dashed: the constant predictor."""
+    its 95% interval); dashed: the constant predictor. Both values are in the panel's title, not
+    over the points; an interval wider than the panel's range (means and seeds) runs off its edge."""
     d = runs[runs.model == model]
     tasks = [t for t in tasks if t in set(d.task)]
     strategies = palette.ordered(d[d.role == "pruned"].strategy.unique())
