@@ -192,26 +192,39 @@ def task_grid(runs, floor, model, tasks):
     return fig
 
 
+def _robustness_panel(ax, g, strategies):
+    for i, s in enumerate(strategies):
+        gs = g[g.strategy == s].sort_values("k")
+        x = 100 * gs.k / gs.layers + 2.2 * _dodge(i, len(strategies), width=1)
+        _errorbar(ax, x, 100 * gs.gain, 100 * gs.gain_lo, 100 * gs.gain_hi, palette.strategy_colour(s), label=s)
+    ax.axhline(100, color=palette.BASELINE_COLOUR, lw=0.9)
+
+
 @styled
 def robustness_plot(gains, labels):
-    """Gain share against the share of layers dropped, one panel per model ({model id: label})."""
+    """Gain share against the share of layers dropped, one column per model ({model id: label}).
+    A strategy far below the others gets a row of its own, as in kept_plot."""
     models = [m for m in labels if m in set(gains.model)]
-    fig, axes = plt.subplots(1, len(models), figsize=(palette.FIGURE_WIDTH, 4.2), sharey=True, squeeze=False)
-    for ax, m in zip(axes.flat, models):
-        g = gains[gains.model == m]
-        strategies = palette.ordered(g.strategy.unique())
-        for i, s in enumerate(strategies):
-            gs = g[g.strategy == s].sort_values("k")
-            x = 100 * gs.k / gs.layers + 2.2 * _dodge(i, len(strategies), width=1)
-            _errorbar(ax, x, 100 * gs.gain, 100 * gs.gain_lo, 100 * gs.gain_hi, palette.strategy_colour(s), label=s)
-        ax.axhline(100, color=palette.BASELINE_COLOUR, lw=0.9)
-        ax.set_title(labels[m])
+    strategies = palette.ordered(gains.strategy.unique())
+    low = [s for s in strategies if s in _apart(gains)]
+    rows = [[s for s in strategies if s not in low]] + ([low] if low else [])
+    fig, axes = plt.subplots(len(rows), len(models), figsize=(palette.FIGURE_WIDTH, 4.2 if len(rows) == 1 else 5.6),
+                             sharex="col", squeeze=False, gridspec_kw={"height_ratios": [3, 1.3][:len(rows)]})
+    for r, row in enumerate(rows):
+        shown = gains[gains.strategy.isin(row)]
+        for ax, m in zip(axes[r], models):
+            _robustness_panel(ax, gains[gains.model == m], row)
+            _limits(ax, 100 * pd.concat([shown.gain, shown.gain_lo, shown.gain_hi, pd.Series([1.0])]), floor=-60, ceil=160)
+            if r == 0:
+                ax.set_title(labels[m], fontsize=10)
+    for ax in axes[-1]:
         ax.set_xlabel("% of layers dropped")
-        _limits(ax, 100 * pd.concat([gains.gain, gains.gain_lo, gains.gain_hi, pd.Series([1.0])]), floor=-60, ceil=160)
-    axes[0, 0].set_ylabel("gain share kept (%, 95% interval)")
-    handles, names = axes[0, 0].get_legend_handles_labels()
-    fig.legend(handles, names, title="strategy", loc="lower center", ncol=min(len(names), 4))
-    fig.tight_layout(rect=(0, 0.2, 1, 1))
+    axes[0, 0].set_ylabel("gain share kept\n(%, 95% interval)")
+    if low:
+        axes[1, 0].set_ylabel(" and ".join(low) + ",\nfar below", fontsize=10)
+    handles = [Line2D([], [], color=palette.strategy_colour(s), marker="o", ls="", label=s) for s in strategies]
+    fig.legend(handles=handles, title="strategy", loc="lower center", ncol=min(len(handles), 4))
+    fig.tight_layout(rect=(0, 0.2 if len(rows) == 1 else 0.16, 1, 1))
     return fig
 
 
