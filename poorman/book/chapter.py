@@ -77,10 +77,11 @@ def load(profile="cpu", tasks=None):
 
 def prepare(results=None):
     """A page's kernel, set up for a page: no progress bars or library warnings in the output (they
-    belong in a terminal), the book's figure theme, and the run store's folder (`results`; in Colab,
+    belong in a terminal), whole table cells, the book's figure theme, and the run store's folder (`results`; in Colab,
     Google Drive: see colab.use_results). Returns the store's root, None for the project's results/."""
     os.environ.setdefault("TQDM_DISABLE", "1")
     warnings.filterwarnings("ignore")   # deprecations, tokenizers, IProgress: not the chapter's
+    pd.set_option("display.max_colwidth", None)   # a table on a page shows its cells whole
     palette.use()
     return colab.use_results(results)
 

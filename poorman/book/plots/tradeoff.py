@@ -33,11 +33,10 @@ def tradeoff_plot(table, title=None):
     ax.step(front.latency_ms, 100 * front.score, ":", where="post", color="0.4", lw=1, zorder=0, label="frontier")
     depths = t.drop_duplicates("latency_ms")
     top = ax.secondary_xaxis("top")
-    top.set_xticks(depths.latency_ms, [str(layers).split("/")[0] for layers in depths.layers])
-    top.set_xlabel("layers kept")
+    top.set_xticks(depths.latency_ms, [f"{str(layers).split('/')[0]} layers" for layers in depths.layers])
     ax.set_xlabel("latency (ms per batch, median)")
     ax.set_ylabel("eval score (%" + (", 95% interval over seeds)" if t.ci_low.notna().any() else ", one seed)"))
-    ax.set_title(title or f"{table.attrs.get('task', 'your data')}: score vs latency", fontsize=11)
+    ax.set_title(title or f"{table.attrs.get('task', 'your data')}: score vs latency", fontsize=11, pad=24)
     ax.legend(bbox_to_anchor=(1.02, 1), loc="upper left", fontsize=9)
     fig.tight_layout()
     return fig
