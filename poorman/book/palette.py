@@ -1,9 +1,13 @@
 """One look for every figure: a colour per strategy (the same in every chapter), the theme, the size.
 
 Figures are drawn FIGURE_WIDTH inches wide at DPI, wider than the book's text column in pixels,
-so the browser scales them down to exactly the column's width, never up.
+so the browser scales them down to exactly the column's width, never up. The theme is applied
+only while a figure is drawn (`with palette.style():`), so importing poorman, or `poorman
+compare` drawing its plot, leaves the caller's matplotlib settings as they were; a chapter's
+set-up (`chapter.setup`) turns it on for the whole notebook with `use()`.
 """
 
+import contextlib
 import zlib
 
 import matplotlib as mpl
@@ -45,8 +49,29 @@ def ordered(strategies):
     return sorted(strategies, key=lambda s: (order.index(s) if s in order else len(order), s))
 
 
+def theme():
+    """The book's matplotlib settings: white grid, readable fonts at the column's width, tight PNGs.
+    Built from seaborn's dictionaries, never by setting seaborn's theme (that would be global)."""
+    return {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook", font_scale=1.15),
+            "axes.prop_cycle": mpl.cycler(color=list(STRATEGY_COLOURS.values())),
+            "figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
+            "legend.frameon": False, "axes.titlesize": "medium"}
+
+
+@contextlib.contextmanager
+def style():
+    """Draw in the book's theme; the caller's settings come back afterwards. Only the theme's own
+    settings are put back: mpl.rc_context would also restore `interactive` as it was before pyplot
+    chose its backend, and a notebook whose first figure is drawn here would show no other figure."""
+    settings = theme()
+    saved = {key: mpl.rcParams[key] for key in settings}
+    mpl.rcParams.update(settings)
+    try:
+        yield
+    finally:
+        mpl.rcParams.update(saved)
+
+
 def use():
-    """Set the theme once: white grid, readable fonts at the column's width, tight PNGs."""
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
-    mpl.rcParams.update({"figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
-                         "legend.frameon": False, "axes.titlesize": "medium"})
+    """Set the book's theme for the rest of the session: a notebook's explicit choice, never an import's."""
+    mpl.rcParams.update(theme())
