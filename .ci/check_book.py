@@ -16,7 +16,9 @@
     _images/) and a Colab launch link. Use --min-figures-for PAGE=N to set a
     different minimum for one page. Chromium lays each page out at --width pixels
     and a script measures it there: every figure has loaded (a decoded image with
-    a width), and every figure in a cell tagged `task-grid` (the per-task grid)
+    a width) and sits in a numbered, captioned figure ("Fig. N"), no table is wider
+    than the text column (it would scroll sideways), and every figure in a cell
+    tagged `task-grid` (the per-task grid)
     spans the full width of the text column (a paragraph's width, 3% tolerance).
     With --screenshots DIR, a full-page PNG of each page is written to DIR.
 
@@ -56,10 +58,14 @@ window.addEventListener('load', () => {
   const imgs = [...main.querySelectorAll('img')].map(img => ({
     src: img.getAttribute('src') || '', loaded: img.complete && img.naturalWidth > 0,
     width: img.getBoundingClientRect().width, natural: img.naturalWidth,
-    fullWidthCell: !!img.closest('.%s')}));
+    fullWidthCell: !!img.closest('.%s'),
+    caption: ((img.closest('figure') || {querySelector: () => null}).querySelector('figcaption') || {}).textContent || ''}));
+  const tables = [...main.querySelectorAll('table')].map(t => ({
+    width: Math.max(t.scrollWidth, t.getBoundingClientRect().width),
+    head: (t.querySelector('tr') || {textContent: ''}).textContent.replace(/\\s+/g, ' ').trim().slice(0, 60)}));
   const out = document.createElement('pre');
   out.id = 'check-book'; out.style.display = 'none';
-  out.textContent = JSON.stringify({column: para.length ? Math.max(...para) : 0, images: imgs,
+  out.textContent = JSON.stringify({column: para.length ? Math.max(...para) : 0, images: imgs, tables: tables,
                                     height: document.documentElement.scrollHeight});
   document.body.appendChild(out);
 });
@@ -286,12 +292,23 @@ def screenshot(chromium, page, out, width, height, timeout):
     return Path(out).is_file()
 
 
-def check_layout(name, measured, report):
-    """Every figure loaded; every full-width figure spans the text column."""
+def check_layout(name, measured, report, max_height=None):
+    """Every figure loaded, numbered and captioned; every full-width figure spans the text column;
+    no table is wider than the text column (it would scroll sideways); the page is at most
+    `max_height` pixels tall, when given."""
     if measured is None:
         report.fail(name, "the layout script did not run (no measurements in the DOM)")
         return
+    for table in measured.get("tables", []):
+        if measured["column"] and table["width"] > measured["column"] + 2:
+            report.fail(name, f"a table is {table['width']:.0f}px wide in a {measured['column']:.0f}px text column "
+                              f"(it scrolls sideways): {table['head']!r}")
+    if max_height and measured["height"] > max_height:
+        report.fail(name, f"the page is {measured['height']}px tall, over {max_height}px")
     for img in measured["images"]:
+        is_figure = img["src"].startswith("data:") or "_images/" in img["src"]
+        if is_figure and not re.match(r"\s*Fig(ure|\.)\s*\d+", img.get("caption", "")):
+            report.fail(name, f"a figure has no number and caption: {img['src'][:60]}")
         if not img["loaded"]:
             report.fail(name, f"a figure did not load in the browser: {img['src'][:60]}")
         elif img["fullWidthCell"] and img["width"] < 0.97 * measured["column"]:
@@ -317,7 +334,7 @@ def figure_ok(src, html_dir):
 
 
 def check_html(html_dir, book, toc_path, report, chromium, min_figures, per_page, timeout,
-               width=1280, screenshots=None):
+               width=1280, screenshots=None, max_height=None):
     html_dir = Path(html_dir)
     if not html_dir.is_dir():
         report.fail(rel(html_dir), "no such folder; run `jupyter-book build book/` first")
@@ -356,13 +373,13 @@ def check_html(html_dir, book, toc_path, report, chromium, min_figures, per_page
             report.fail(rel(page), f"{broken} figure(s) point at empty or missing images")
         if good < needed:
             report.fail(rel(page), f"renders {good} figure(s), expected at least {needed}")
-        check_layout(rel(page), measured, report)
+        check_layout(rel(page), measured, report, (max_height or {}).get(name))
         grids = [i for i in (measured or {}).get("images", []) if i["fullWidthCell"]]
         if screenshots and measured:
             Path(screenshots).mkdir(parents=True, exist_ok=True)
             screenshot(chromium, page, Path(screenshots) / f"{name}.png", width, measured["height"], timeout)
         print(f"  {name}.html: {good} figure(s), {len(dom)} bytes of DOM"
-              + (f", text column {measured['column']:.0f}px" if measured else "")
+              + (f", text column {measured['column']:.0f}px, {measured['height']}px tall" if measured else "")
               + "".join(f", task grid {g['width']:.0f}px" for g in grids))
     return len(pages)
 
@@ -372,7 +389,7 @@ def parse_per_page(values):
     for value in values or []:
         name, sep, n = value.partition("=")
         if not sep or not n.isdigit():
-            raise SystemExit(f"--min-figures-for expects PAGE=N, got {value!r}")
+            raise SystemExit(f"--min-figures-for and --max-height-for expect PAGE=N, got {value!r}")
         out[name] = int(n)
     return out
 
@@ -392,6 +409,8 @@ def main(argv=None):
     ap.add_argument("--timeout", type=int, default=90, help="seconds per page in Chromium")
     ap.add_argument("--width", type=int, default=1280, help="browser window width in pixels (default: %(default)s)")
     ap.add_argument("--screenshots", type=Path, metavar="DIR", help="write a full-page PNG of each page to DIR")
+    ap.add_argument("--max-height-for", action="append", metavar="PAGE=PX",
+                    help="the tallest a page may be at --width, e.g. claims=1200 (1.5 screens of 800px)")
     args = ap.parse_args(argv)
 
     root = args.root.resolve()
@@ -401,7 +420,7 @@ def main(argv=None):
         html_dir = args.html if args.html.is_absolute() else (Path.cwd() / args.html)
         n = check_html(html_dir, book, toc, report, find_chromium(args.chromium),
                        args.min_figures, parse_per_page(args.min_figures_for), args.timeout,
-                       args.width, args.screenshots)
+                       args.width, args.screenshots, parse_per_page(args.max_height_for))
         return report.finish(f"check_book --html: {n} page(s)")
     n_nb = check_errors(book, report)
     n_src = check_sources(notebooks, book, report, prose=args.prose)

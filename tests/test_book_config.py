@@ -110,3 +110,42 @@ def test_paper_claims_have_source_and_quote():
         if r["value"].strip():
             float(r["value"])  # numeric when present
             assert r["value"] in r["quote"], f"{r['id']}: value not in its verbatim quote"
+
+
+HIDDEN = {"remove-cell", "remove-input", "hide-cell"}
+PENDING = {"01_strategies.md", "claims.md"}   # rewritten with the findings module (issue 20): drop once merged
+
+
+def is_colab_install(source):
+    return "google.colab" in source and '"pip", "install"' in source
+
+
+def code_lines(path):
+    """(code lines, hidden code lines) of a notebook, the Colab install cell aside; blank lines
+    and comments do not count."""
+    import jupytext
+    total = hidden = 0
+    for cell in jupytext.read(path).cells:
+        if cell.cell_type != "code" or is_colab_install(cell.source):
+            continue
+        n = sum(1 for line in cell.source.splitlines() if line.strip() and not line.strip().startswith("#"))
+        total += n
+        hidden += n if HIDDEN & set(cell.metadata.get("tags", [])) else 0
+    return total, hidden
+
+
+def test_hidden_code_is_at_most_15_percent_of_the_notebooks_code():
+    """The code teaches: a reader sees how each table and figure is computed; hidden cells are plumbing."""
+    counts = {p.name: code_lines(p) for p in sorted((ROOT / "notebooks").glob("*.md")) if p.name != "README.md"}
+    total, hidden = (sum(c[i] for c in counts.values()) for i in (0, 1))
+    over = {name: f"{h}/{t}" for name, (t, h) in counts.items() if t and h / t > 0.15}
+    if hidden / total > 0.15 and set(over) <= PENDING:
+        pytest.xfail(f"hidden code {hidden}/{total}; over 15% only in {over}, rewritten on another branch")
+    assert hidden / total <= 0.15, f"hidden code is {hidden}/{total} of the code lines; over 15%: {over}"
+
+
+def test_the_colab_install_cell_is_recognised_in_every_notebook():
+    import jupytext
+    for p in sorted((ROOT / "notebooks").glob("*.md")):
+        if p.name != "README.md":
+            assert sum(is_colab_install(c.source) for c in jupytext.read(p).cells) == 1, p.name

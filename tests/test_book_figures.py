@@ -53,9 +53,24 @@ def test_the_task_grid_is_wide_and_in_percent():
     assert width_px >= 900   # wider than the book's text column: shown at its full width, never upscaled
     ax = fig.axes[0]
     assert ax.get_ylabel() == "dev score (%)" and ax.get_ylim()[1] > 50
-    texts = [t.get_text() for t in ax.texts]
-    assert any(t.startswith("full model") for t in texts) and any(t.startswith("constant predictor") for t in texts)
-    assert ax.get_title() == "SST-2"
+    assert not ax.texts   # no label over the points: the values are in the title
+    assert ax.get_title() == f"SST-2: full model 90.0 (constant {100 * FLOOR['sst2']:.1f})"
+
+
+def test_one_wide_interval_does_not_set_the_task_panels_range():
+    runs = make_runs({"top": 0.0}, tasks=("stsb",), base={"stsb": 0.8})
+    runs.loc[(runs.role == "pruned") & (runs.seed == 42), "score"] = 0.2   # one seed far off: a wide interval
+    ax = plots.task_grid(runs, {"stsb": 0.0}, "m", ["stsb"]).axes[0]
+    assert ax.get_ylim()[0] > -10   # the interval's low end (far below 0) runs off the panel
+
+
+def test_a_strategy_far_below_the_others_gets_its_own_row():
+    runs = make_runs({"top": 0.0, "bottom": 0.0, "symmetric": 0.0})
+    runs.loc[runs.strategy == "bottom", "score"] -= 0.3
+    fig = plots.kept_plot(stats.strategy_gains(runs, FLOOR, "m"), line=0.98)
+    upper, lower = fig.axes[0], fig.axes[2]
+    assert [c.get_label() for c in lower.containers] == ["bottom"]
+    assert upper.get_ylim()[0] > 50   # the 98% line stands apart from 100% on the upper row
 
 
 def test_figures_draw_on_a_store_with_one_seed():

@@ -1,6 +1,7 @@
 """The colab profile, its GPU-hour estimate (poorman.experiments.budget) and the Drive helper."""
 
 import json
+import os
 import sys
 import types
 from pathlib import Path
@@ -145,14 +146,28 @@ CHAPTERS = ["01_strategies", "02_bert_vs_xlnet", "03_distilbert", "04_own_data",
             "claims"]
 
 
+SETS_THE_STORE = ("chapter.setup(profile, tasks, results)", "chapter.prepare(results)")
+
+
 @pytest.mark.parametrize("name", CHAPTERS)
 def test_every_chapter_offers_drive_before_its_sweep(name):
-    """The results parameter, then use_results(results) before anything reads or writes the store."""
+    """The results parameter, then the set-up call that passes it to use_results, before anything
+    reads or writes the store."""
     import jupytext
     cells = [c for c in jupytext.read(ROOT / "notebooks" / f"{name}.md").cells if c.cell_type == "code"]
     assert "parameters" in cells[0].metadata.get("tags", []) and "\nresults = None" in "\n" + cells[0].source
-    first_use = next(i for i, c in enumerate(cells) if "use_results(results)" in c.source)
+    first_use = next(i for i, c in enumerate(cells) if any(call in c.source for call in SETS_THE_STORE))
     store_uses = [i for i, c in enumerate(cells) if any(k in c.source for k in ("sweep(", "chapter.load(", "compare("))]
-    assert store_uses and first_use <= min(store_uses)
-    assert cells[first_use].source.index("use_results(results)") < cells[first_use].source.find("sweep(") \
-        or "sweep(" not in cells[first_use].source
+    assert not store_uses or first_use < min(store_uses)
+
+
+def test_setup_passes_results_to_the_store_before_it_loads(clean_env, tmp_path, monkeypatch):
+    """chapter.setup: the results folder becomes the store before the runs are read; outside Colab
+    it sweeps nothing."""
+    from poorman.book import chapter
+    seen = {}
+    monkeypatch.setenv("TQDM_DISABLE", "1")
+    monkeypatch.setattr(chapter.palette, "use", lambda: None)   # the session's matplotlib stays as it is
+    monkeypatch.setattr(chapter, "load", lambda profile, tasks: seen.setdefault("root", os.environ["POORMAN_RESULTS"]))
+    chapter.setup("smoke", None, tmp_path / "store")
+    assert seen["root"] == str((tmp_path / "store").resolve())

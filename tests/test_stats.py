@@ -59,16 +59,95 @@ def test_gain_share_subtracts_the_constant_predictor():
     assert row.n == 3
 
 
-def test_pooling_over_tasks_is_the_ratio_of_average_scores():
+def test_pooling_over_tasks_weighs_every_task_the_same():
     rows = []
     for task, base, pruned in (("sst2", 0.9, 0.8), ("mrpc", 0.8, 0.4)):
         rows += [run(task=task, role="baseline", strategy="none", k=0, seed=s, score=base + d) for s, d in
                  zip((42, 43, 44), (-0.01, 0, 0.01))]
         rows += [run(task=task, seed=s, score=pruned + d) for s, d in zip((42, 43, 44), (-0.01, 0, 0.01))]
     row = stats.kept(pd.DataFrame(rows), {"sst2": 0.5, "mrpc": 0.7}, by=("model", "strategy", "k")).iloc[0]
-    assert row.retention == pytest.approx((0.8 + 0.4) / (0.9 + 0.8))
-    assert row.gain == pytest.approx(((0.8 - 0.5) + (0.4 - 0.7)) / ((0.9 - 0.5) + (0.8 - 0.7)))
+    assert row.retention == pytest.approx((0.8 / 0.9 + 0.4 / 0.8) / 2)
+    assert row.gain == pytest.approx(((0.8 - 0.5) / (0.9 - 0.5) + (0.4 - 0.7) / (0.8 - 0.7)) / 2)
     assert row.tasks == "mrpc, sst2"
+
+
+def two_task_store(big_gain=0.9, small_gain=0.04):
+    """A task with much headroom that keeps all of it, and one with little that keeps none."""
+    rows = []
+    for task, floor, gain, kept in (("stsb", 0.0, big_gain, 1.0), ("mrpc", 0.7, small_gain, 0.0)):
+        rows += [run(task=task, role="baseline", strategy="none", k=0, seed=s, score=floor + gain + d)
+                 for s, d in zip((42, 43, 44), (-0.002, 0, 0.002))]
+        rows += [run(task=task, seed=s, score=floor + kept * gain + d) for s, d in zip((42, 43, 44), (-0.002, 0, 0.002))]
+    return pd.DataFrame(rows), {"stsb": 0.0, "mrpc": 0.7}
+
+
+def test_a_task_with_much_headroom_does_not_dominate_the_pool():
+    runs, floor = two_task_store()
+    row = stats.kept(runs, floor, by=("model", "strategy", "k")).iloc[0]
+    ratio_of_sums = (0.9 + 0.0) / (0.9 + 0.04)   # 96%: STS-B's headroom would decide
+    assert ratio_of_sums > 0.95
+    assert row.gain == pytest.approx(0.5)        # equal weights: one task kept all, one none
+    assert row.gain_hi < 0.95
+
+
+def test_welch_satterthwaite_degrees_of_freedom():
+    assert stats.welch_df([0.01, 0.01, 0.01], [2, 2, 2]) == pytest.approx(6)   # equal parts: the sum of dofs
+    assert stats.welch_df([1.0, 1e-9], [2, 2]) == pytest.approx(2)              # one part dominates: its dof
+    v, d = np.array([0.3, 0.1]), np.array([2, 4])
+    assert stats.welch_df(v, d) == pytest.approx(v.sum() ** 2 / (v ** 2 / d).sum())
+    assert np.isnan(stats.welch_df([0.1, np.nan], [2, 2]))
+
+
+def test_a_pooled_interval_uses_welch_degrees_of_freedom_not_the_fewest_seeds():
+    rows = [run(task=t, role=r, strategy=st, k=k, seed=s, score=b + d)
+            for t in ("sst2", "qnli", "rte") for r, st, k, b in (("baseline", "none", 0, 0.9), ("pruned", "top", 2, 0.8))
+            for s, d in zip((42, 43, 44), (-0.01, 0, 0.01))]
+    row = stats.kept(pd.DataFrame(rows), {"sst2": 0.5, "qnli": 0.5, "rte": 0.5}, by=("model",)).iloc[0]
+    half = (row.gain_hi - row.gain_lo) / 2
+    # six variance parts (3 pruned cells, 3 baselines, each over 2 dof): about 9 dof, not 2
+    r, var = 0.75, (0.01 ** 2 / 3) / 0.4 ** 2 / 9
+    parts = np.array([var] * 3 + [r ** 2 * var] * 3)
+    dof = parts.sum() ** 2 / (parts ** 2 / 2).sum()
+    assert 8 < dof < 12
+    assert half == pytest.approx(sps.t.ppf(0.975, dof) * np.sqrt(parts.sum()))
+
+
+def test_a_paired_difference_that_overlapping_intervals_miss():
+    # two strategies whose seeds move together: wide intervals that overlap, a difference that does not vary
+    seeds, shift = (42, 43, 44), {42: -0.05, 43: 0.0, 44: 0.05}
+    a = pd.DataFrame([run(strategy="top", seed=s, score=0.80 + shift[s] + e) for s, e in zip(seeds, (0.001, -0.001, 0))])
+    b = pd.DataFrame([run(strategy="angular", seed=s, score=0.78 + shift[s]) for s in seeds])
+    ia, ib = stats.mean_interval(a.score), stats.mean_interval(b.score)
+    assert stats.overlaps(ia[1], ia[2], ib[1], ib[2])
+    d = stats.paired_difference(a, b)
+    assert d["diff"] == pytest.approx(0.02) and d["lo"] > 0 and d["p"] < 0.01
+    x = (a.score.to_numpy() - b.score.to_numpy())
+    assert (d["lo"], d["hi"]) == pytest.approx(sps.t.interval(0.95, 2, x.mean(), sps.sem(x)))
+
+
+def test_a_paired_difference_over_tasks_weighs_them_equally_with_welch_df():
+    rows = [run(strategy=st, task=t, seed=s, score=base + (gap if st == "top" else 0) + e)
+            for t, gap, noise in (("sst2", 0.02, (0.001, -0.001, 0)), ("stsb", 0.10, (0.004, -0.004, 0)))
+            for st, base in (("top", 0.8), ("angular", 0.8)) for s, e in zip((42, 43, 44), noise if st == "top" else (0, 0, 0))]
+    runs = pd.DataFrame(rows)
+    d = stats.paired_difference(runs[runs.strategy == "top"], runs[runs.strategy == "angular"])
+    assert d["diff"] == pytest.approx((0.02 + 0.10) / 2)
+    v = np.array([np.var([0.001, -0.001, 0], ddof=1), np.var([0.004, -0.004, 0], ddof=1)]) / 3
+    assert d["df"] == pytest.approx(v.sum() ** 2 / (v ** 2 / 2).sum())
+    assert list(d["tasks"].task) == ["sst2", "stsb"]
+
+
+def test_a_paired_difference_of_identical_runs_is_zero_and_not_shown():
+    a = pd.DataFrame([run(seed=s, score=0.8 + 0.01 * i) for i, s in enumerate((42, 43, 44))])
+    d = stats.paired_difference(a, a.assign(strategy="bottom"))
+    assert d["diff"] == 0 and d["p"] == 1.0
+
+
+def test_holm_multiplies_the_smallest_p_by_the_family_size_and_stays_monotone():
+    adj = stats.holm([0.01, 0.04, 0.03, np.nan])
+    assert adj[0] == pytest.approx(0.03) and adj[2] == pytest.approx(0.06) and adj[1] == pytest.approx(0.06)
+    assert np.isnan(adj[3])
+    assert stats.holm([0.5, 0.9]).tolist() == [1.0, 1.0]
 
 
 def test_a_baseline_at_the_constant_gives_an_undefined_gain_share():

@@ -1,8 +1,9 @@
-"""What every chapter reads from the run store, in one call: `ch = chapter.load(profile, tasks)`.
+"""What every chapter reads from the run store, in one call: `ch = chapter.setup(profile, tasks, results)`.
 
 Chapters only read. `poorman book` runs the missing runs and fills the caches (layer scores, the
 size and latency table) before it executes them; here a missing cache is computed only if the
-model is at hand, else the figure says what is missing.
+model is at hand, else the figure says what is missing. Importing this module changes nothing
+in the process: the notebook's set-up (`prepare`, `setup`) is an explicit call.
 """
 
 import warnings
@@ -16,8 +17,9 @@ from ..experiments.profiles import Profile, load_profile, project_root
 from ..experiments.store import iter_runs, results, results_dir, run_id
 from ..experiments.store.records import migrate_hint
 from ..experiments.sweep import expand_grid
-from . import palette
+from . import colab, palette
 from .stats import FULL_SEEDS, cells, never_took_off
+
 
 
 @dataclass
@@ -65,10 +67,7 @@ def page_settings():
 
 def load(profile="cpu", tasks=None, page=True):
     """The profile, its runs in the store (only runs of its grid: the book never mixes recipes),
-    the constant predictor's score per task, and the tasks the verdicts leave out, with why.
-    page: this is a chapter's page; apply page_settings() to this process (False from code)."""
-    if page:
-        page_settings()
+    the constant predictor's score per task, and the tasks the verdicts leave out, with why."""
     prof = load_profile(profile).with_overrides(tasks=tasks)
     grid = {run_id(spec) for spec in expand_grid(prof)}
     df = results(prof.name)
@@ -82,6 +81,27 @@ def load(profile="cpu", tasks=None, page=True):
     excluded = dict(getattr(prof, "excluded_tasks", None) or {})
     return Chapter(prof=prof, runs=runs, tasks=list(prof.tasks), excluded=excluded,
                    floor=constant_scores(prof, prof.tasks), grid=len(grid), foreign=foreign)
+
+
+def prepare(results=None):
+    """A page's kernel, set up for a page: no progress bars or library warnings in the output (they
+    belong in a terminal), whole table cells, the book's figure theme, and the run store's folder (`results`; in Colab,
+    Google Drive: see colab.use_results). Returns the store's root, None for the project's results/."""
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    warnings.filterwarnings("ignore")   # deprecations, tokenizers, IProgress: not the chapter's
+    pd.set_option("display.max_colwidth", None)   # a table on a page shows its cells whole
+    palette.use()
+    return colab.use_results(results)
+
+
+def setup(profile="cpu", tasks=None, results=None):
+    """Every chapter's first call: prepare the kernel, in Colab run the runs the store lacks (a
+    disconnected session resumes), and load the profile's runs (see load)."""
+    prepare(results)
+    if colab.in_colab():
+        from ..experiments.sweep import sweep
+        sweep(profile, tasks=tasks)
+    return load(profile, tasks)
 
 
 def shown_path(path):
@@ -132,7 +152,7 @@ def layer_scores(ch, model, task):
 def weight_scores(ch, model):
     """The pre-trained model's per-layer weight scores (cached in the store), or None if neither
     the cache nor the model is at hand."""
-    from ..experiments.planning import model_weight_scores
+    from ..experiments.run.planning import model_weight_scores
     try:
         return model_weight_scores(model, ch.prof)
     except OSError:

@@ -1,11 +1,13 @@
 """One look for every figure: a colour per strategy (the same in every chapter), the theme, the size.
 
 Figures are drawn FIGURE_WIDTH inches wide at DPI, wider than the book's text column in pixels,
-so the browser scales them down to exactly the column's width, never up.
+so the browser scales them down to exactly the column's width, never up. The theme is applied
+only while a figure is drawn (`with palette.style():`), so importing poorman, or `poorman
+compare` drawing its plot, leaves the caller's matplotlib settings as they were; a chapter's
+set-up (`chapter.setup`) turns it on for the whole notebook with `use()`.
 """
 
 import contextlib
-import functools
 import zlib
 
 import matplotlib as mpl
@@ -48,31 +50,28 @@ def ordered(strategies):
 
 
 def theme():
-    """The book's matplotlib settings: white grid, readable fonts at the column's width, tight PNGs."""
-    rc = {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook", font_scale=1.15)}
-    rc.update({"figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
-               "legend.frameon": False, "axes.titlesize": "medium"})
-    return rc
+    """The book's matplotlib settings: white grid, readable fonts at the column's width, tight PNGs.
+    Built from seaborn's dictionaries, never by setting seaborn's theme (that would be global)."""
+    return {**sns.axes_style("whitegrid"), **sns.plotting_context("notebook", font_scale=1.15),
+            "axes.prop_cycle": mpl.cycler(color=list(STRATEGY_COLOURS.values())),
+            "figure.dpi": DPI, "savefig.dpi": DPI, "savefig.bbox": "tight",
+            "legend.frameon": False, "axes.titlesize": "medium"}
 
 
 @contextlib.contextmanager
 def style():
-    """Draw in the book's look; matplotlib's settings are as they were afterwards."""
-    with mpl.rc_context(theme()):
+    """Draw in the book's theme; the caller's settings come back afterwards. Only the theme's own
+    settings are put back: mpl.rc_context would also restore `interactive` as it was before pyplot
+    chose its backend, and a notebook whose first figure is drawn here would show no other figure."""
+    settings = theme()
+    saved = {key: mpl.rcParams[key] for key in settings}
+    mpl.rcParams.update(settings)
+    try:
         yield
-
-
-def styled(draw):
-    """A figure function that draws in the book's look (style()), leaving the caller's matplotlib alone."""
-    @functools.wraps(draw)
-    def drawn(*args, **kwargs):
-        with style():
-            return draw(*args, **kwargs)
-    return drawn
+    finally:
+        mpl.rcParams.update(saved)
 
 
 def use():
-    """Make the book's look this process's default: for a chapter's page (chapter.load), whose
-    cells also draw with seaborn directly. Library callers use style() or the figure functions."""
-    sns.set_theme(style="whitegrid", context="notebook", font_scale=1.15)
+    """Set the book's theme for the rest of the session: a notebook's explicit choice, never an import's."""
     mpl.rcParams.update(theme())

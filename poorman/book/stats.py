@@ -12,23 +12,34 @@ initialisation and data order; every strategy uses the same seeds). Scores are G
   gain over a model that learnt nothing, 0 = it kept none. Unlike retention it has no floor at
   chance, so the verdicts use it.
 
-Both ratios get a **Fieller interval**: the set of ratios r for which N - r D is not
-significantly different from 0 in a t-test,
+**Over several tasks, every task weighs the same**: a pooled ratio is the mean of the tasks'
+ratios, and a pooled difference the mean of the tasks' differences. A ratio of sums would weigh
+each task by its headroom (a correlation's floor is 0, an accuracy's about 50), so a pool of
+STS-B, SST-2 and MRPC would mostly measure STS-B.
 
-    (N - r D)^2 <= t^2 (var N + r^2 var D),    var = s^2 / n per cell,
+* **A task's ratio** N / D (N the pruned mean, or the mean over the pooled cells of that task; D
+  the baseline mean; the constant subtracted from both for the gain share) gets a **Fieller
+  interval**: the set of ratios r for which N - r D is not significantly different from 0,
+  (N - r D)^2 <= t^2 (var N + r^2 var D), var = s^2 / n per cell. Pruned and full models are
+  different networks, so N and D are treated as independent.
+* **A pool of tasks** is the mean of the tasks' ratios, with the delta-method variance of each,
+  (var N + r^2 var D) / D^2, summed over m^2.
+* **Degrees of freedom**: every interval that combines variances of several cells uses the
+  Welch-Satterthwaite degrees of freedom, (sum v_i)^2 / sum(v_i^2 / (n_i - 1)), instead of the
+  smallest n - 1 (which with three seeds means t(2) however many cells are pooled).
+* **Paired differences** (paired_difference): seeds are paired across strategies (the same seed
+  means the same data order and head initialisation), so two strategies are compared by the
+  seed-by-seed differences of their scores, per task; the tasks' mean differences are averaged
+  with equal weights, with Welch-Satterthwaite degrees of freedom. The pairing removes what the
+  two runs of a seed share, which overlapping intervals cannot.
+* **Holm**: holm() adjusts the p-values of a family of comparisons (all pairs of strategies at a
+  K). Holm controls the chance of any false "shown apart" in the family without assuming the
+  comparisons are independent (they share strategies and seeds), and it rejects everything
+  Bonferroni does and more.
 
-with N the pruned mean(s) and D the baseline mean(s) (minus the constant, for gain share),
-treated as independent, and t the 97.5% Student-t quantile with min(n) - 1 degrees of freedom
-(conservative when seed counts differ). Seeds are paired across strategies and the baseline, but
-with three seeds the pairing's covariance is too poorly estimated to use, and the pruned and full
-models are different networks. If the baseline itself is not significantly above the constant
-(D^2 <= t^2 var D), the interval is unbounded: the data do not say how much was kept.
-
-Over several tasks (or several cells), N and D are means over the m cells, each with the
-variance of that mean (the cells' variances summed, over m^2): the ratio of average scores, as
-GLUE averages tasks. For the gain share, that weighs each task by its headroom (baseline -
-constant). A baseline that serves several cells counts once per cell in D and in var D. A cell
-with one seed has no interval (NaN bounds); the verdicts read a missing bound as unbounded.
+If a baseline is not significantly above the constant (D^2 <= t^2 var D), the interval is
+unbounded: the data do not say how much was kept. A cell with one seed has no interval (NaN
+bounds); the verdicts read a missing bound as unbounded.
 """
 
 import numpy as np
@@ -93,26 +104,70 @@ def cells(runs):
     return pd.DataFrame(rows, columns=CELL + ["n", "mean", "lo", "hi", "var", "seeds"])
 
 
-def pooled_ratio(pruned, baseline, floor=None, level=LEVEL):
-    """Ratio of means of a group of pruned cells to their baselines, with its Fieller interval.
+def welch_df(variances, dofs):
+    """Welch-Satterthwaite degrees of freedom of a sum of independent variance estimates
+    (variances[i] with dofs[i] degrees of freedom): (sum v)^2 / sum(v^2 / dof). NaN if any is
+    unknown; inf if every variance is 0 (the sum is then known exactly)."""
+    v, d = np.asarray(variances, dtype=float), np.asarray(dofs, dtype=float)
+    if not len(v) or np.isnan(v).any() or (d < 1).any():
+        return np.nan
+    den = float(np.sum(v ** 2 / d))
+    return float(np.sum(v)) ** 2 / den if den > 0 else np.inf
 
-    `pruned` and `baseline` are rows of `cells()`; each pruned cell is matched to the baseline
-    cell of its model and task. floor: {task: constant score} for the gain share, None for
-    raw retention. Returns (ratio, lo, hi)."""
+
+def task_ratios(pruned, baseline, floor=None):
+    """One row per task of `pruned` (rows of cells()): num (mean over its pruned cells, less the
+    constant), var_num, den (its baseline, less the constant), var_den, n_num, n_den (fewest
+    seeds), and `cells`, how many pruned cells the task pools. None if a baseline is missing."""
     base = baseline.set_index(["model", "task"])
-    keys = list(zip(pruned.model, pruned.task))
-    if not keys or any(k not in base.index for k in keys):
+    if pruned.empty or any(k not in base.index for k in zip(pruned.model, pruned.task)):
+        return None
+    rows = []
+    for (model, task), g in pruned.groupby(["model", "task"], sort=True):
+        c, b = 0.0 if floor is None else floor[task], base.loc[(model, task)]
+        rows.append({"task": task, "num": float(g["mean"].mean()) - c, "var_num": float(g["var"].sum()) / len(g) ** 2,
+                     "den": float(b["mean"]) - c, "var_den": float(b["var"]), "n_num": int(g.n.min()),
+                     "n_den": int(b.n), "cells": len(g)})
+    return pd.DataFrame(rows)
+
+
+def delta_parts(r):
+    """The variance parts of a mean of task ratios (rows of task_ratios()): each task's
+    (var N) / D^2 and r^2 (var D) / D^2, over m^2, with their degrees of freedom."""
+    ratio, m = r.num / r.den, len(r)
+    parts = pd.concat([r.var_num / r.den ** 2, ratio ** 2 * r.var_den / r.den ** 2], ignore_index=True) / m ** 2
+    return parts, pd.concat([r.n_num - 1, r.n_den - 1], ignore_index=True)
+
+
+def pooled_ratio(pruned, baseline, floor=None, level=LEVEL):
+    """The mean over tasks of each task's ratio of pruned to baseline means (equal weights), with
+    its interval (module docstring): Fieller for one task, the delta method for several, both
+    with Welch-Satterthwaite degrees of freedom. floor: {task: constant score} for the gain
+    share, None for raw retention. Returns (ratio, lo, hi)."""
+    r = task_ratios(pruned, baseline, floor)
+    if r is None or (r.den == 0).any():
         return np.nan, np.nan, np.nan
-    c = np.array([0.0 if floor is None else floor[t] for t in pruned.task])
-    b = base.loc[keys]
-    m = len(keys)
-    num = float(np.mean(pruned["mean"].to_numpy() - c))
-    den = float(np.mean(b["mean"].to_numpy() - c))
-    weights = pd.Series(1, index=pd.MultiIndex.from_tuples(keys)).groupby(level=[0, 1]).sum()
-    var_num = float(pruned["var"].sum()) / m ** 2
-    var_den = float((weights ** 2 * base.loc[weights.index, "var"]).sum()) / m ** 2
-    dof = min(pruned.n.min(), b.n.min()) - 1
-    return fieller(num, var_num, den, var_den, dof, level)
+    if len(r) == 1:
+        x = r.iloc[0]
+        dof = welch_df([x.var_num, x.var_den], [x.n_num - 1, x.n_den - 1])
+        return fieller(x.num, x.var_num, x.den, x.var_den, dof, level)
+    return _delta_interval([r], [], level)
+
+
+def _delta_interval(plus, minus, level=LEVEL):
+    """(value, lo, hi) of the sum of the mean task ratios of `plus` less those of `minus` (lists of
+    task_ratios() tables), with delta-method variances and Welch-Satterthwaite degrees of
+    freedom; unbounded if some baseline may not beat the constant, NaN bounds without variances."""
+    value = sum(float((r.num / r.den).mean()) for r in plus) - sum(float((r.num / r.den).mean()) for r in minus)
+    split = [delta_parts(r) for r in plus + minus]
+    parts, dofs = pd.concat([p for p, _ in split]), pd.concat([d for _, d in split])
+    t = float(t_quantile(welch_df(parts, dofs), level))
+    if not np.isfinite(t):
+        return value, np.nan, np.nan
+    if any((r.den ** 2 <= t ** 2 * r.var_den).any() for r in plus + minus):   # a baseline may not beat the constant
+        return value, -np.inf, np.inf
+    half = t * float(np.sqrt(parts.sum()))
+    return value, value - half, value + half
 
 
 def kept(runs, floor, by=("model", "strategy", "k", "task"), level=LEVEL):
@@ -166,6 +221,26 @@ def kept_by_kind(runs, floor, model, robust):
     return pd.DataFrame(rows).T.assign(cells=len(pairs))
 
 
+def kind_difference(runs, floor, model, robust, level=LEVEL):
+    """The gain share of the tasks in `robust` less that of the others (each the equal-weight mean
+    of its tasks' shares, over the strategy x K cells every task has), and each robust task's
+    share less the others': {"pooled": (diff, lo, hi), task: (diff, lo, hi), ...}. None unless
+    both kinds have pruned runs and a baseline."""
+    d = runs[runs.model == model]
+    present = sorted(set(d[d.role == "pruned"].task) & set(d[d.role == "baseline"].task))
+    mine, others = [t for t in present if t in robust], [t for t in present if t not in robust]
+    if not mine or not others:
+        return None
+    pairs = set.intersection(*(set(zip(g.strategy, g.k)) for _, g in d[d.role == "pruned"].groupby("task")))
+    c = cells(d[d.task.isin(present)])
+    pruned = c[(c.role == "pruned") & np.array([(s, k) in pairs for s, k in zip(c.strategy, c.k)])]
+    ratios = task_ratios(pruned, c[c.role == "baseline"], floor).set_index("task")
+    other = ratios.loc[others]
+    out = {"pooled": _delta_interval([ratios.loc[mine]], [other], level)}
+    out.update({t: _delta_interval([ratios.loc[[t]]], [other], level) for t in mine})
+    return out
+
+
 def param_share_removed(runs, model):
     """{K: share of the model's parameters (embeddings and head included) that K removes}."""
     d = runs[runs.model == model]
@@ -177,22 +252,64 @@ def param_share_removed(runs, model):
 
 def task_mean(runs, level=LEVEL):
     """(mean, lo, hi, n) of the mean score over tasks: the mean of the tasks' seed means, with the
-    variances of those means summed and min(n) - 1 degrees of freedom (as in pooled_ratio)."""
+    variances of those means summed (over m^2) and Welch-Satterthwaite degrees of freedom."""
     c = cells(runs)
     mean = float(c["mean"].mean())
-    half = float(t_quantile(c.n.min() - 1, level)) * np.sqrt(c["var"].sum()) / len(c)
+    half = float(t_quantile(welch_df(c["var"], c.n - 1), level)) * np.sqrt(c["var"].sum()) / len(c)
     return mean, mean - half, mean + half, int(c.n.min())
 
 
 def mean_difference(a, b, level=LEVEL):
-    """Mean over tasks of a's seed means minus b's, with a t-interval (min(n) - 1 d.o.f.).
-
-    a and b are runs on the same tasks; variances of the cell means are summed, as in pooled_ratio."""
+    """Mean over tasks of a's seed means minus b's, with a t-interval: two different networks
+    (unpaired), the variances of the cell means summed, Welch-Satterthwaite degrees of freedom."""
     ca, cb = cells(a), cells(b)
     diff = ca["mean"].mean() - cb["mean"].mean()
-    var = ca["var"].sum() / len(ca) ** 2 + cb["var"].sum() / len(cb) ** 2
-    half = float(t_quantile(min(ca.n.min(), cb.n.min()) - 1, level)) * np.sqrt(var)
+    parts = pd.concat([ca["var"] / len(ca) ** 2, cb["var"] / len(cb) ** 2])
+    half = float(t_quantile(welch_df(parts, pd.concat([ca.n, cb.n]) - 1), level)) * np.sqrt(parts.sum())
     return diff, diff - half, diff + half
+
+
+def paired_difference(a, b, level=LEVEL):
+    """a minus b, paired by seed within each task (runs of two strategies of one model at one K).
+
+    Returns {"diff", "lo", "hi", "df", "p", "n", "tasks"}: the equal-weight mean over tasks of
+    each task's mean seed-by-seed difference, its t-interval with Welch-Satterthwaite degrees of
+    freedom, the two-sided p-value of "no difference", the fewest pairs in a task, and `tasks`,
+    one row per task (task, diff, lo, hi, df, p, n). Only seeds both have count. With one pair
+    in a task there is no variance: no interval, p = NaN. Identical runs: diff 0, p = 1."""
+    pairs = a.merge(b, on=["task", "seed"], suffixes=("_a", "_b"))
+    d = pairs.assign(d=pairs.score_a - pairs.score_b).groupby("task", sort=True).d
+    per = pd.DataFrame({"diff": d.mean(), "var": d.var(ddof=1) / d.count(), "n": d.count()})
+    per = pd.concat([per, per.apply(lambda r: _t_test(r["diff"], r["var"], r.n - 1, level), axis=1)], axis=1)
+    m = len(per)
+    if not m:
+        return {"diff": np.nan, "lo": np.nan, "hi": np.nan, "df": np.nan, "p": np.nan, "n": 0, "tasks": per}
+    var = float(per["var"].sum()) / m ** 2
+    out = _t_test(float(per["diff"].mean()), var, welch_df(per["var"], per.n - 1), level)
+    return {"diff": float(per["diff"].mean()), **out.to_dict(), "n": int(per.n.min()),
+            "tasks": per.drop(columns="var").reset_index()}
+
+
+def _t_test(diff, var, dof, level=LEVEL):
+    """lo, hi, df, p of a t-test of diff = 0 with variance `var` and `dof` degrees of freedom."""
+    if np.isnan(var) or np.isnan(dof):
+        return pd.Series({"lo": np.nan, "hi": np.nan, "df": dof, "p": np.nan})
+    if var == 0:   # the same runs, or differences that do not vary: known exactly
+        return pd.Series({"lo": diff, "hi": diff, "df": dof, "p": 1.0 if diff == 0 else 0.0})
+    se, t = float(np.sqrt(var)), float(t_quantile(dof, level))
+    p = float(2 * sps.t.sf(abs(diff) / se, dof))
+    return pd.Series({"lo": diff - t * se, "hi": diff + t * se, "df": dof, "p": p})
+
+
+def holm(pvalues):
+    """Holm's step-down adjustment of a family of p-values (same order; NaN stays NaN and does not
+    count in the family): the i-th smallest p is multiplied by (m - i + 1), then made monotone.
+    A comparison is shown at the 5% level if its adjusted p is below 0.05."""
+    p = pd.Series(pvalues, dtype=float)
+    ok = p.dropna().sort_values()
+    m = len(ok)
+    adjusted = (ok * np.arange(m, 0, -1)).cummax().clip(upper=1.0)
+    return p.where(p.isna(), adjusted.reindex(p.index)).to_numpy()
 
 
 FAILED_SHARE = 0.10   # a run that kept under a tenth of its full model's gain never took off

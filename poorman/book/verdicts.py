@@ -1,14 +1,30 @@
 """The book's verdicts: one rule, applied to the 95% intervals of poorman.book.stats.
 
-Every comparison of strategies, K and tasks uses the **gain share** (the share of the
-baseline's gain over a constant predictor that a pruned model keeps), pooled over the tasks
-every compared strategy has, with its Fieller interval. The comparison with a distilled model,
-another network with its own baseline, uses the difference of mean scores instead
-(check_on_par). A missing interval (one seed) counts as unbounded.
+**Strategies are compared by paired tests** (poorman.book.stats.paired_difference): at a K, every
+pair of strategies by the seed-by-seed differences of their scores, per task, the tasks averaged
+with equal weights. Naming the best (worst) at K compares the leader with each other strategy;
+the p-values of those comparisons are Holm-adjusted together (stats.holm: they share the leader
+and the seeds, so they are not independent, and Holm needs no independence; it controls the
+chance of any false "shown apart" among them), and a pair is *shown apart* if its adjusted p is
+under 5%. Strategies that dropped the same layers in
+every run (twins()) are one model, not a pair to test.
 
-**Best (worst) strategy at K**: the leader is the strategy with the highest (lowest) gain share;
-the best (worst) is the tie of every strategy whose interval overlaps the leader's. One name
-means it is separated from all others; several mean the data cannot tell them apart.
+**Best (worst) strategy at K**: the leader has the highest (lowest) mean score over the tasks
+(equal weights). It is best (worst) *alone* if it is shown better (worse) than every other
+strategy, its twins aside; otherwise the strategies not shown apart from it are named with it:
+they are *not shown apart*, which does not mean equal.
+
+**Per task.** The same tests on each task alone. A pooled verdict that a task's own verdict
+contradicts (confirmed on the pool, contradicted on a task, or the reverse) becomes
+inconclusive: the tasks point opposite ways, and the pool's equal weights alone would decide.
+
+**Shares.** The 40% claim is judged on raw retention (pruned score / full score), the paper's
+measure; the gain share (the share of the full model's gain over a constant predictor) is shown
+beside it as the stricter view. The robust-tasks claim compares gain shares, since retention's
+floor at chance differs between tasks. The comparison with a distilled model, another network
+with its own baseline, uses the difference of mean scores instead (check_on_par). A missing
+interval (one seed) counts as unbounded. The BERT-against-XLNet claims (chapter 2) still compare
+gain-share intervals by overlap (tied()).
 
 **Claims.** Each claim of the paper gets one of four verdicts:
 
@@ -25,13 +41,13 @@ contradicted if contradicted on any, and inconclusive otherwise.
 """
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
-from .stats import kept_by_kind, mean_difference, overlaps, param_share_removed, strategy_gains
-from .text import interval
+from .stats import (holm, kept_by_kind, kind_difference, mean_difference, overlaps, paired_difference,
+                    param_share_removed, strategy_gains)
 
 CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = "confirmed", "contradicted", "inconclusive", "not testable"
 # The paper's checkpoints, matched on the last part of the model id (google-bert/bert-base-uncased too).
@@ -47,6 +63,8 @@ class Verdict:
     measured: str       # what the book measured, with intervals (percent)
     missing: str = ""   # for "not testable": models | tasks | K
     need: str = ""      # for "not testable": what a reader needs to test it
+    key: str = ""       # the one number that decides it, with its interval
+    per_task: dict = field(default_factory=dict)   # {task: verdict on that task alone}, where tested
 
     @property
     def label(self):
@@ -66,13 +84,14 @@ def models_of(runs, role, fam=None):
 
 
 def pct(x, lo, hi):
-    """'97.3% [95.1, 99.0]' (or '(no interval)'), from fractions: text.interval with a percent sign."""
+    """'97.3% [95.1, 99.0]' (or '(no interval)'), from fractions."""
     if np.isnan(x):
         return "undefined (the baseline does not beat the constant predictor)"
     if np.isnan(lo) or np.isnan(hi):
         return f"{100 * x:.1f}% (no interval: one seed)"
-    mean, bounds = interval(x, lo, hi).split(" ", 1)
-    return f"{mean}% {bounds}"
+    def b(v):
+        return "-inf" if v == -np.inf else "inf" if v == np.inf else f"{100 * v:.1f}"
+    return f"{100 * x:.1f}% [{b(lo)}, {b(hi)}]"
 
 
 # ----------------------------------------------------------------------------- strategies
@@ -87,6 +106,70 @@ def tied(table, col="gain", worst=False):
             for _, r in table.iterrows()]
     ranked = table[keep].sort_values(col, ascending=worst)
     return list(ranked.strategy)
+
+
+ALPHA = 0.05   # a pair is shown apart when its Holm-adjusted p-value is below this
+
+
+def _pruned_at(runs, model, k, tasks=None):
+    """Pruned runs of `model` at K on the tasks every strategy at that K has (or on `tasks`)."""
+    at = runs[(runs.model == model) & (runs.role == "pruned") & (runs.k == k)]
+    common = set.intersection(*map(set, at.groupby("strategy").task.unique())) if len(at) else set()
+    return at[at.task.isin(common if tasks is None else common & set(tasks))]
+
+
+def pairwise(runs, model, k, tasks=None, against=None):
+    """Pairs (a, b) of strategies at K that are not one model (twins()): the paired difference
+    a - b (stats.paired_difference), its p-value Holm-adjusted over the pairs listed, and `shown`:
+    True if that p is under ALPHA. against: only the pairs of that strategy with each other one,
+    the family a best (worst) strategy is named from; None: every pair at K."""
+    at = _pruned_at(runs, model, k, tasks)
+    same, names = twins(at, model).get(int(k), {}), sorted(at.strategy.unique())
+    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
+             if b not in same.get(a, set()) and against in (None, a, b)]
+    rows = [{"a": a, "b": b, **{c: v for c, v in paired_difference(at[at.strategy == a], at[at.strategy == b]).items()
+                                if c != "tasks"}} for a, b in pairs]
+    out = pd.DataFrame(rows, columns=["a", "b", "diff", "lo", "hi", "df", "p", "n"])
+    out["p_holm"] = holm(out.p) if len(out) else []
+    out["shown"] = out.p_holm < ALPHA
+    return out
+
+
+def difference(pairs, a, b):
+    """The row of pairwise() comparing a with b, as a - b (the sign flipped if stored as b - a)."""
+    row = pairs[(pairs.a == a) & (pairs.b == b)]
+    if len(row):
+        return row.iloc[0]
+    flip = pairs[(pairs.a == b) & (pairs.b == a)].iloc[0].copy()
+    flip["a"], flip["b"], flip["diff"], flip["lo"], flip["hi"] = a, b, -flip["diff"], -flip["hi"], -flip["lo"]
+    return flip
+
+
+def ranked(runs, model, k, worst=False, tasks=None):
+    """The best (worst) at K by paired tests: [leader, then every strategy not shown apart from it,
+    by mean score]; the leader alone (with its twins) if it is shown better (worse) than the rest.
+    All of them, by name, if no strategy has a score."""
+    at = _pruned_at(runs, model, k, tasks)
+    means = at.groupby(["strategy", "task"]).score.mean().groupby("strategy").mean().sort_values(ascending=worst)
+    if means.empty:
+        return sorted(at.strategy.unique())
+    lead = means.index[0]
+    pairs = pairwise(runs, model, k, tasks, against=lead)
+    tested = set(pairs.a) | set(pairs.b)   # twins of the leader are not: one model, never apart
+    apart = {s for s in means.index[1:] if s in tested and difference(pairs, lead, s).shown}
+    return [s for s in means.index if s not in apart]
+
+
+def paired_ties(runs, model, worst=False, tasks=None):
+    """{K: ranked()} for every K the model has pruned runs at."""
+    ks = sorted(runs[(runs.model == model) & (runs.role == "pruned")].k.unique())
+    return {int(k): ranked(runs, model, k, worst, tasks) for k in ks}
+
+
+def agree(pooled, per_task):
+    """The pooled verdict, unless a task's own verdict is its opposite: then inconclusive."""
+    opposite = {CONFIRMED: CONTRADICTED, CONTRADICTED: CONFIRMED}.get(pooled)
+    return INCONCLUSIVE if opposite in per_task.values() else pooled
 
 
 def ties_by_k(gains, worst=False):
@@ -155,17 +238,17 @@ def one_model_groups(same_at_k, among):
     return sorted(sorted(g) for g in groups if len(g) > 1)
 
 
-def _tie(names):
-    """'top', 'top and angular tie', 'top, angular and symmetric tie'."""
+def _tie(names, word="tie"):
+    """'top', 'top and angular tie', 'top, angular and symmetric tie' (word: 'not shown apart')."""
     names = list(names)
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]} tie"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]} {word}"
 
 
-def _describe_ties(ties, gains, same=None):
+def _describe_ties(ties, gains, same=None, word="tie"):
     """'K=2: top and alternate-even tie, K=4: all 7 tie, K=6: top', naming the tied strategies
-    that are one model (same: twins())."""
+    that are one model (same: twins()); gains: any table with k and strategy columns."""
     counts, same = gains.groupby("k").strategy.nunique(), same or {}
-    return ", ".join(f"K={k}: " + (f"all {len(t)} tie" if len(t) == counts[k] > 2 else _tie(t))
+    return ", ".join(f"K={k}: " + (f"all {len(t)} {word}" if len(t) == counts[k] > 2 else _tie(t, word))
                      + "".join(f" ({' and '.join(g)}: one model)" for g in one_model_groups(same.get(k, {}), t))
                      for k, t in ties.items())
 
@@ -183,10 +266,12 @@ def frontier(points, size):
 # ----------------------------------------------------------------------------- claims
 def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
     """At the K whose removed share of the parameters (embeddings and head included) is within
-    5 points of 40%: confirmed if some strategy's gain-share interval lies wholly at or above 98%,
+    5 points of 40%, on raw retention (pruned score / full score, the paper's measure; tasks
+    weigh equally): confirmed if some strategy's interval lies wholly at or above 98%,
     contradicted if every strategy's lies wholly below 98%, inconclusive otherwise; not testable
-    if no K removes 35-45% of the parameters."""
-    per, measured = {}, []
+    if no K removes 35-45% of the parameters. The gain share is shown beside it, as the stricter
+    view; it does not decide."""
+    per, measured, key = {}, [], ""
     for m in models_of(runs, "pruned"):
         shares = param_share_removed(runs, m)
         k = min(shares, key=lambda k: abs(shares[k] - share)) if shares else None
@@ -194,17 +279,21 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
             measured.append(f"{short(m)}: no K removes {100 * (share - tolerance):.0f}-"
                             f"{100 * (share + tolerance):.0f}% of its parameters")
             continue
-        g = strategy_gains(runs, floor, m).query("k == @k")
+        g = strategy_gains(runs, floor, m).query("k == @k").sort_values("retention", ascending=False)
         if g.empty:
             continue
-        lo, hi = g.gain_lo.fillna(-np.inf), g.gain_hi.fillna(np.inf)
+        lo, hi = g.retention_lo.fillna(-np.inf), g.retention_hi.fillna(np.inf)
         per[m] = CONFIRMED if (lo >= keep).any() else CONTRADICTED if (hi < keep).all() else INCONCLUSIVE
         best = g.iloc[0]
-        raw = pct(best.retention, best.retention_lo, best.retention_hi)
-        measured.append(f"{short(m)}, K={k} ({100 * shares[k]:.1f}% of parameters removed): the highest gain share, "
-                        f"{best.strategy}, keeps {pct(best.gain, best.gain_lo, best.gain_hi)} of the gain "
-                        f"(raw retention, the paper's measure: {raw})")
-    return combine("pruned_40_keeps_98", per, measured) or Verdict(
+        key = f"{best.strategy} K={k} keeps {pct(best.retention, best.retention_lo, best.retention_hi)} of the score"
+        measured.append(f"{short(m)}, K={k} ({100 * shares[k]:.1f}% of parameters removed): {best.strategy} keeps "
+                        f"{pct(best.retention, best.retention_lo, best.retention_hi)} of the score (raw retention, "
+                        f"which decides) and {pct(best.gain, best.gain_lo, best.gain_hi)} of the gain "
+                        "(the stricter view)")
+    v = combine("pruned_40_keeps_98", per, measured)
+    if v:
+        v.key = key
+    return v or Verdict(
         "pruned_40_keeps_98", NOT_TESTABLE, "; ".join(measured) or "no pruned runs", "K",
         f"pruned runs at a K that removes about {100 * share:.0f}% of the parameters, with their baseline")
 
@@ -242,62 +331,113 @@ def check_on_par(runs, floor, margin=0.02):
 
 
 def check_lower_critical(runs, floor):
-    """Confirmed if bottom is the worst strategy at every K on its own (its interval below every
-    other's), contradicted if at some K it is outside the worst tie (the lowest strategy's
-    interval lies wholly below it), inconclusive otherwise. A strategy that dropped exactly
-    bottom's layers in every run is the same model, not a rival."""
-    per, measured = {}, []
-    for m in models_of(runs, "pruned"):
-        g = strategy_gains(runs, floor, m)
-        g = g[g.k.isin(g[g.strategy == "bottom"].k)]
-        if g.strategy.nunique() < 2:
-            continue
-        ties = ties_by_k(g, worst=True)
-        same = twins(runs, m)
-        per[m] = _verdict_by_ties(ties, "bottom", same)
-        measured.append(f"{short(m)}, worst: {_describe_ties(ties, g, same)}")
-    return combine("lower_layers_critical", per, measured) or Verdict(
-        "lower_layers_critical", NOT_TESTABLE, "no pruned runs of bottom and another strategy", "models",
-        "pruned runs of the bottom strategy and at least one other, with their baseline")
+    """By paired tests at every K that bottom has (see the module docstring): confirmed if bottom is
+    worst alone at every K (shown worse than every other strategy, Holm-adjusted), contradicted if
+    at some K another strategy is shown worse than bottom, inconclusive otherwise. The same test
+    on each task alone gives the per-task verdicts; a task whose verdict is the pool's opposite
+    makes it inconclusive. A strategy that dropped exactly bottom's layers is the same model."""
+    return _check_extreme(runs, "lower_layers_critical", "bottom", worst=True)
 
 
 def check_top_best(runs, floor):
-    """Confirmed if top is the best strategy at every K on its own (its interval above every
-    other's), contradicted if at some K it is outside the best tie (the leader's interval lies
-    wholly above it), inconclusive otherwise. A strategy that dropped exactly top's layers in
-    every run is the same model, not a rival."""
-    per, measured = {}, []
+    """By paired tests at every K that top has (see the module docstring): confirmed if top is best
+    alone at every K (shown better than every other strategy, Holm-adjusted), contradicted if at
+    some K another strategy is shown better than top, inconclusive otherwise. The same test on
+    each task alone gives the per-task verdicts; a task whose verdict is the pool's opposite makes
+    it inconclusive. A strategy that dropped exactly top's layers is the same model."""
+    return _check_extreme(runs, "top_best", "top", worst=False)
+
+
+def extreme_verdict(runs, model, strategy, worst=False, tasks=None):
+    """(verdict, {K: ranked()}) for `strategy` being best (worst) at every K it has, on `tasks`
+    (None: every task the strategies share); None if fewer than two strategies are there."""
+    d = runs[(runs.model == model) & (runs.role == "pruned")]
+    d = d[d.k.isin(d[d.strategy == strategy].k) & (d.task.isin(tasks) if tasks is not None else True)]
+    if d.strategy.nunique() < 2 or strategy not in set(d.strategy):
+        return None
+    ties = paired_ties(d, model, worst, tasks)
+    return _verdict_by_ties(ties, strategy, twins(d, model)), ties
+
+
+def _check_extreme(runs, claim, strategy, worst):
+    """check_top_best and check_lower_critical: pooled and per-task paired verdicts, per model."""
+    per, measured, keys = {}, [], []
     for m in models_of(runs, "pruned"):
-        g = strategy_gains(runs, floor, m)
-        g = g[g.k.isin(g[g.strategy == "top"].k)]
-        if g.strategy.nunique() < 2:
+        pooled = extreme_verdict(runs, m, strategy, worst)
+        if pooled is None:
             continue
-        ties = ties_by_k(g)
-        same = twins(runs, m)
-        per[m] = _verdict_by_ties(ties, "top", same)
-        measured.append(f"{short(m)}, best: {_describe_ties(ties, g, same)}")
-    return combine("top_best", per, measured) or Verdict(
-        "top_best", NOT_TESTABLE, "no pruned runs of top and another strategy", "models",
-        "pruned runs of the top strategy and at least one other, with their baseline")
+        tasks = sorted(runs[(runs.model == m) & (runs.role == "pruned") & (runs.strategy == strategy)].task.unique())
+        by_task = {t: v[0] for t in tasks if (v := extreme_verdict(runs, m, strategy, worst, [t])) is not None}
+        per[m] = agree(pooled[0], by_task)
+        word = "worst" if worst else "best"
+        mine = runs[(runs.model == m) & (runs.role == "pruned")]
+        measured.append(f"{short(m)}, {word}: {_describe_ties(pooled[1], mine, twins(mine, m), 'not shown apart')}"
+                        "; per task: "
+                        + ", ".join(f"{t} {v}" for t, v in by_task.items()))
+        keys.append(_extreme_key(runs, m, strategy, pooled[1]))
+    v = combine(claim, per, measured)
+    if v is None:
+        return Verdict(claim, NOT_TESTABLE, f"no pruned runs of {strategy} and another strategy", "models",
+                       f"pruned runs of the {strategy} strategy and at least one other, with their baseline")
+    v.key, v.per_task = "; ".join(keys), by_task if len(per) == 1 else {}
+    return v
+
+
+def _extreme_key(runs, model, strategy, ties):
+    """The paired difference of `strategy` from its nearest rival at the largest K: 'top - angular
+    at K=6: +3.3 points [2.4, 4.2]'."""
+    k = max(ties)
+    pairs = pairwise(runs, model, k, against=strategy)
+    rivals = [r for r in (difference(pairs, strategy, o) for o in set(pairs.a) | set(pairs.b) if o != strategy)
+              if len(r)] if len(pairs) else []
+    if not rivals:
+        return ""
+    near = min(rivals, key=lambda r: abs(r["diff"]))
+    p = "< 0.001" if near.p_holm < 0.001 else f"{near.p_holm:.2g}"
+    return f"K={k}, {strategy} - {near.b}: {points(near['diff'], near.lo, near.hi)}; Holm p {p}"
+
+
+def points(x, lo, hi, unit=True):
+    """'+3.3 [+1.6, +5.0] points' from fractions ('+3.3 points (no interval)' for one seed);
+    unit=False leaves out the word points."""
+    word = " points" if unit else ""
+    if np.isnan(lo) or np.isnan(hi):
+        return f"{100 * x:+.1f}{word} (no interval)"
+    return f"{100 * x:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]{word}"
 
 
 def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
-    """The gain share pooled over every strategy x K cell that all tasks have, on the paraphrase
-    and similarity tasks (MRPC, QQP, STS-B) against the other tasks: confirmed if the first
-    interval lies wholly above the second, contradicted if wholly below, inconclusive if they
-    overlap; not testable without tasks of both kinds."""
-    per, measured = {}, []
+    """The gain share of the paraphrase and similarity tasks (MRPC, QQP, STS-B) less that of the
+    other tasks, each kind the equal-weight mean of its tasks' shares over every strategy x K
+    cell that all tasks have (stats.kind_difference): confirmed if the difference's interval lies
+    wholly above 0, contradicted if wholly below, inconclusive otherwise. Each robust task against
+    the others gives a per-task verdict; tasks that point opposite ways make it inconclusive. Not
+    testable without tasks of both kinds."""
+    per, measured, key, by_task = {}, [], "", {}
     for m in models_of(runs, "pruned"):
-        groups = kept_by_kind(runs, floor, m, robust)
-        if groups is None:
+        diffs = kind_difference(runs, floor, m, robust)
+        if diffs is None:
             continue
+        side = {t: _sign(*v) for t, v in diffs.items()}
+        by_task = {t: v for t, v in side.items() if t != "pooled"}
+        per[m] = agree(side["pooled"], by_task)
+        groups = kept_by_kind(runs, floor, m, robust)
         r, o = groups.loc["robust"], groups.loc["other"]
-        per[m] = (CONFIRMED if r.gain_lo > o.gain_hi else CONTRADICTED if r.gain_hi < o.gain_lo else INCONCLUSIVE)
+        key = f"({r.tasks}) - {o.tasks}: {points(*diffs['pooled'])} of gain share"
         measured.append(f"{short(m)}: {r.tasks} keep {pct(r.gain, r.gain_lo, r.gain_hi)} of the gain, "
-                        f"{o.tasks} {pct(o.gain, o.gain_lo, o.gain_hi)} (pooled over {r.cells} strategy x K cells)")
-    return combine("robust_tasks", per, measured) or Verdict(
-        "robust_tasks", NOT_TESTABLE, f"tasks: {', '.join(sorted(runs.task.unique()))}", "tasks",
-        "pruned runs on a paraphrase or similarity task (MRPC, QQP, STS-B) and on another task")
+                        f"{o.tasks} {pct(o.gain, o.gain_lo, o.gain_hi)} (tasks weigh equally, {r.cells} strategy x K "
+                        "cells); per task, minus the others: " + ", ".join(f"{t} {points(*diffs[t])}" for t in by_task))
+    v = combine("robust_tasks", per, measured)
+    if v is None:
+        return Verdict("robust_tasks", NOT_TESTABLE, f"tasks: {', '.join(sorted(runs.task.unique()))}", "tasks",
+                       "pruned runs on a paraphrase or similarity task (MRPC, QQP, STS-B) and on another task")
+    v.key, v.per_task = key, by_task if len(per) == 1 else {}
+    return v
+
+
+def _sign(diff, lo, hi):
+    """Confirmed if an interval lies wholly above 0, contradicted if wholly below (NaN: unbounded)."""
+    return CONFIRMED if lo > 0 else CONTRADICTED if hi < 0 else INCONCLUSIVE
 
 
 def _pair(runs, claim, need):

@@ -2,35 +2,42 @@
 
 import matplotlib.pyplot as plt
 import numpy as np
-import seaborn as sns
+
+from .. import palette
+from .figures import styled
 
 from .. import palette
 
-
-@palette.styled
+@styled
 def tradeoff_plot(table, title=None):
     """Score (with its interval over seeds) against latency; the frontier joined by a line.
 
+    Colours are the book's strategy colours. Variants of one depth share a latency, so each
+    strategy is nudged sideways by a little; the top axis names the layers each latency keeps.
+    No label sits on the plotting area, where it could cover a point.
     `table` is poorman.own.compare.compare_table's (or poorman compare's CSV)."""
     t = table.sort_values("latency_ms")
-    fig, ax = plt.subplots(figsize=(7.5, 4.5))
-    palette = dict(zip(sorted(t.strategy.unique()), sns.color_palette("tab10")))
-    for strategy, part in t.groupby("strategy"):
+    fig, ax = plt.subplots(figsize=(palette.FIGURE_WIDTH, 4.4))
+    strategies = ["none"] + palette.ordered(s for s in t.strategy.unique() if s != "none")
+    span = t.latency_ms.max() - t.latency_ms.min() or t.latency_ms.max()
+    for i, strategy in enumerate(strategies):
+        part = t[t.strategy == strategy]
+        full = strategy == "none"
+        x = part.latency_ms + (0 if full else 0.012 * span * (i - len(strategies) / 2))
         err = None
         if part.ci_low.notna().any():
-            err = np.clip(np.vstack([part.score - part.ci_low, part.ci_high - part.score]), 0, None)
-        ax.errorbar(part.latency_ms, part.score, yerr=err, fmt="*" if strategy == "none" else "o",
-                    ms=14 if strategy == "none" else 8, color=palette[strategy], capsize=3,
-                    label="full model" if strategy == "none" else strategy)
+            err = np.clip(np.vstack([part.score - part.ci_low, part.ci_high - part.score]), 0, None) * 100
+        ax.errorbar(x, 100 * part.score, yerr=err, fmt="D" if full else "o", ms=8 if full else 6, capsize=3,
+                    color=palette.BASELINE_COLOUR if full else palette.strategy_colour(strategy),
+                    label="full model" if full else strategy)
     front = t[t.frontier.astype(bool)]
-    ax.step(front.latency_ms, front.score, "--", where="post", color="0.4", lw=1, zorder=0, label="frontier")
-    stacked = t.groupby("latency_ms").cumcount()  # variants of one depth share a latency: stack their labels
-    for row, n in zip(t.itertuples(), stacked):
-        ax.annotate(f"{row.variant} ({row.layers})", (row.latency_ms, row.score), textcoords="offset points",
-                    xytext=(6, 4 + 11 * n), fontsize=8)
+    ax.step(front.latency_ms, 100 * front.score, ":", where="post", color="0.4", lw=1, zorder=0, label="frontier")
+    depths = t.drop_duplicates("latency_ms")
+    top = ax.secondary_xaxis("top")
+    top.set_xticks(depths.latency_ms, [f"{str(layers).split('/')[0]} layers" for layers in depths.layers])
     ax.set_xlabel("latency (ms per batch, median)")
-    ax.set_ylabel("eval score" + (" (95% t-interval over seeds)" if t.ci_low.notna().any() else ", one seed"))
-    ax.set_title(title or f"{table.attrs.get('task', 'your data')}: score vs latency")
+    ax.set_ylabel("eval score (%" + (", 95% interval over seeds)" if t.ci_low.notna().any() else ", one seed)"))
+    ax.set_title(title or f"{table.attrs.get('task', 'your data')}: score vs latency", fontsize=11, pad=24)
     ax.legend(bbox_to_anchor=(1.02, 1), loc="upper left", fontsize=9)
     fig.tight_layout()
     return fig

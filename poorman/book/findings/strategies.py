@@ -1,0 +1,182 @@
+"""Chapter 1's findings: how much each strategy keeps, which is best and worst, the 40% claim,
+which tasks survive, the runs that never took off, and the strategies that are one model."""
+
+import numpy as np
+import pandas as pd
+
+from .. import stats, verdicts
+from .base import Finding, names, number, pct
+
+
+def _mine(runs, model):
+    return runs[runs.model == model]
+
+
+def kept_performance(runs, floor, model):
+    """Retention and gain share of every strategy at every K (tasks weigh equally)."""
+    g = stats.strategy_gains(_mine(runs, model), floor, model)
+    rest = g[g.strategy != "bottom"]
+    if rest.empty:
+        return Finding("kept", "The store holds no pruned runs of this model beside bottom yet.", numbers=g)
+    ks = sorted(rest.k.unique())
+    first, last = (rest[rest.k == k].sort_values("retention") for k in (ks[0], ks[-1]))
+    def who(row):
+        return f"{row.strategy}'s {pct(row.retention, row.retention_lo, row.retention_hi)}"
+    if len(ks) > 1 and first.retention.min() >= 0.97:
+        sentence = (f"With {ks[0]} layers gone, every strategy but bottom keeps at least "
+                    f"{pct(first.retention.min())} of the full model's score; with {ks[-1]} gone they spread "
+                    f"from {who(last.iloc[0])} to {who(last.iloc[-1])}.")
+    elif len(ks) > 1:
+        sentence = (f"With {ks[0]} layers gone the strategies other than bottom keep from {who(first.iloc[0])} to "
+                    f"{who(first.iloc[-1])} of the score, and with {ks[-1]} gone from {who(last.iloc[0])} to "
+                    f"{who(last.iloc[-1])}.")
+    else:
+        sentence = (f"With {ks[0]} layers gone the strategies other than bottom keep from {who(first.iloc[0])} to "
+                    f"{who(first.iloc[-1])} of the full model's score.")
+    return Finding("kept", sentence, numbers=g)
+
+
+def _alone(tie, same_at_k):
+    """Is the first of a ranked() list alone, its twins aside?"""
+    return set(tie) <= {tie[0]} | same_at_k.get(tie[0], set())
+
+
+def _nearest(pairs, lead):
+    """The row of pairwise() (as lead - rival) whose difference is smallest; None without pairs."""
+    rivals = [verdicts.difference(pairs, lead, o) for o in (set(pairs.a) | set(pairs.b)) - {lead}]
+    return min(rivals, key=lambda r: abs(r["diff"])) if rivals else None
+
+
+def _ranking(runs, model, worst=False):
+    """One row per K: the leader (the trailing strategy if worst), those not shown apart from it,
+    whether it stands alone, and its paired difference from the nearest rival."""
+    mine = _mine(runs, model)
+    same, rows = verdicts.twins(mine, model), []
+    for k, tie in verdicts.paired_ties(mine, model, worst).items():
+        near = _nearest(verdicts.pairwise(mine, model, k, against=tie[0]), tie[0])
+        found = ({"rival": near.b, **{c: near[c] for c in ("diff", "lo", "hi", "p_holm")}} if near is not None else
+                 {"rival": "", "diff": np.nan, "lo": np.nan, "hi": np.nan, "p_holm": np.nan})
+        rows.append({"k": k, "leader": tie[0], "not_shown_apart": tie[1:], "alone": _alone(tie, same.get(k, {})),
+                     **found})
+    return pd.DataFrame(rows)
+
+
+def _crowd(row):
+    """'top, alternate-even and contribution' or 'six strategies', the leader first."""
+    tied = [row.leader] + list(row.not_shown_apart)
+    return names(tied) if len(tied) <= 3 else f"{number(len(tied))} strategies"
+
+
+def best_strategy(runs, floor, model):
+    """Which strategy is best at each K, by paired tests (verdicts.ranked)."""
+    r = _ranking(runs, model)
+    if r.empty:
+        return Finding("best", "The store holds no pruned runs of this model yet.", numbers=r)
+    alone, crowd = r[r.alone], r[~r.alone]
+    for row in alone.itertuples():   # the sentence says "shown better than each other strategy"
+        assert verdicts.pairwise(_mine(runs, model), model, row.k, against=row.leader).shown.all()
+    if r.lo.isna().all():
+        sentence = "With one seed per cell there is no paired test yet, so no strategy can be named best."
+    elif crowd.empty and alone.leader.nunique() == 1:
+        sentence = (f"**{alone.leader.iloc[0]}** is best at every K: paired tests show it better than each other "
+                    f"strategy, by {verdicts.points(alone['diff'].iloc[-1], alone.lo.iloc[-1], alone.hi.iloc[-1])} "
+                    f"over the nearest, {alone.rival.iloc[-1]}, at K={alone.k.iloc[-1]}.")
+    elif len(alone):
+        last = alone.iloc[-1]
+        sentence = (f"Paired tests single out **{last.leader}** at K={last.k}, ahead of {last.rival} by "
+                    f"{verdicts.points(last['diff'], last.lo, last.hi)}; at "
+                    + "; at ".join(f"K={row.k} {_crowd(row)} are not shown apart" for row in crowd.itertuples()) + ".")
+        if len(alone) > 1:
+            sentence = sentence.replace("at K=", "at K=" + ", ".join(str(k) for k in alone.k[:-1]) + " and K=", 1)
+    else:
+        sentence = ("At no K do the paired tests single out one strategy: "
+                    + "; ".join(f"at K={row.k}, {_crowd(row)} are not shown apart" for row in r.itertuples()) + ".")
+    return Finding("best", sentence, numbers=r)
+
+
+def _bottom_caveat(runs, floor, model):
+    """'bottom K=2 on stsb never fine-tuned; K=4 on stsb kept under a fifth of the gain', or ''."""
+    mine = _mine(runs, model)
+    lost = [c for c in stats.cells_at_or_below(mine, floor) if c[2] == "bottom"]
+    weak = [c for c in stats.cells_at_or_below(mine, floor, share=2 * stats.FAILED_SHARE)
+            if c[2] == "bottom" and c not in lost]
+    parts = [f"bottom K={c[3]} on {c[4]} never fine-tuned" for c in lost]
+    if weak:
+        parts.append(f"{number(len(weak))} {'more ' if lost else ''}bottom {'cell' if len(weak) == 1 else 'cells'} "
+                     f"barely {'learns' if len(weak) == 1 else 'learn'}")
+    return "; ".join(parts)
+
+
+def lower_layers(runs, floor, model):
+    """The paper's "the lower layers are the most critical": is bottom worst at every K?"""
+    v = verdicts.check_lower_critical(_mine(runs, model), floor)
+    r = _ranking(runs[runs.k.isin(runs[runs.strategy == "bottom"].k) | (runs.role != "pruned")], model, worst=True)
+    caveat = _bottom_caveat(runs, floor, model)
+    if v.verdict == verdicts.NOT_TESTABLE:
+        return Finding("lower_layers_critical", "This store has no runs of bottom beside another strategy.",
+                       v.verdict, r, v.key, caveat)
+    low, high = r[r.alone & (r.leader == "bottom")], r[~(r.alone & (r.leader == "bottom"))]
+    opposite = [t for t, x in v.per_task.items() if x == verdicts.CONTRADICTED]
+    if v.verdict == verdicts.CONFIRMED:
+        sentence = ("Dropping the **bottom** layers is the worst choice at every K: paired tests show it below "
+                    "every other strategy.")
+    elif v.verdict == verdicts.CONTRADICTED:
+        row = r[[lead != "bottom" and "bottom" not in rest for lead, rest in zip(r.leader, r.not_shown_apart)]].iloc[0]
+        sentence = (f"Dropping the bottom layers is not always the worst choice: at K={row.k}, {row.leader} is "
+                    "shown below it.")
+    elif opposite:
+        sentence = (f"The tasks disagree: on {names(opposite)} another strategy is shown below bottom, so the "
+                    "verdict is inconclusive whatever the pooled ranking says.")
+    elif len(low):
+        rivals = sorted((set(sum(map(list, high.not_shown_apart), [])) | set(high.leader)) - {"bottom"})
+        sentence = (f"Dropping the **bottom** layers is the worst choice at K={names(map(str, low.k))}, shown "
+                    f"below every other strategy; at K={names(map(str, high.k))} it is not shown apart from "
+                    + (names(rivals) if len(rivals) <= 3 else f"the {number(len(rivals))} others") + ".")
+    else:
+        sentence = "At every K bottom is among the worst, but the paired tests never single it out."
+    return Finding("lower_layers_critical", sentence, v.verdict, r, v.key, caveat)
+
+
+def forty_percent(runs, floor, model):
+    """The paper's "pruning 40% keeps up to 98%", on raw retention; the gain share beside it."""
+    mine = _mine(runs, model)
+    v = verdicts.check_40_98(mine, floor)
+    removed = stats.param_share_removed(mine, model)
+    if v.verdict == verdicts.NOT_TESTABLE or not removed:
+        return Finding("pruned_40_keeps_98", "No K in this store removes close to 40% of the parameters, so the "
+                       "paper's figure has no counterpart here.", v.verdict, caveat="no K removes 35-45%")
+    k = min(removed, key=lambda k: abs(removed[k] - 0.40))
+    g = stats.strategy_gains(mine, floor, model).query("k == @k").sort_values("retention", ascending=False)
+    lead = g.iloc[0]
+    assert v.key.startswith(f"{lead.strategy} K={k}")   # the strategy the verdict read
+    said = (f"At K={k}, which removes {100 * removed[k]:.0f}% of the parameters, **{lead.strategy}** keeps "
+            f"{pct(lead.retention, lead.retention_lo, lead.retention_hi)} of the full model's score")
+    sentence = said + {
+        verdicts.CONFIRMED: ", an interval wholly above the paper's 98%.",
+        verdicts.CONTRADICTED: ": no strategy's interval reaches the paper's 98%.",
+        verdicts.INCONCLUSIVE: (", but with one seed per cell there is no interval to judge it by."
+                                if np.isnan(lead.retention_lo) else
+                                ": the interval straddles the paper's 98%, so the data do not decide."),
+    }[v.verdict]
+    gain = pct(lead.gain, lead.gain_lo, lead.gain_hi)
+    caveat = (f"gain share {gain} reaches below 98%" if not lead.gain_lo >= 0.98
+              else f"gain share {gain} clears 98% too")
+    return Finding("pruned_40_keeps_98", sentence, v.verdict, g, v.key, caveat)
+
+
+def twin_strategies(runs, model):
+    """Strategies that dropped the same layers in every run at a K: one model, one result."""
+    mine = _mine(runs, model)
+    same = verdicts.twins(mine, model)
+    groups = {k: verdicts.one_model_groups(s, list(s)) for k, s in same.items()}
+    rows = [{"k": k, "strategies": ", ".join(g)} for k, gs in groups.items() for g in gs]
+    numbers = pd.DataFrame(rows, columns=["k", "strategies"])
+    if numbers.empty:
+        return Finding("twins", "No two strategies dropped the same layers: every result is a model of its own.",
+                       numbers=numbers)
+    by_group = numbers.groupby("strategies").k.apply(list)
+    sentence = "; ".join(f"at K={names(map(str, ks))}, {names(g.split(', '))} dropped the same layers in every run"
+                         for g, ks in by_group.items())
+    sentence = sentence[0].upper() + sentence[1:] + (", so each such pair is one model with one result, not two "
+                                                      "strategies that happen to agree.")
+    return Finding("twins", sentence, numbers=numbers)

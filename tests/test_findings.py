@@ -1,0 +1,97 @@
+"""Chapter 1's and the claims page's findings (poorman.book.findings) on constructed stores."""
+
+import pandas as pd
+
+from poorman.book import findings
+from poorman.book.verdicts import CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE
+
+from test_verdicts import FLOOR, make_runs
+
+CLEAR = {"top": 0.0, "alternate-even": 0.03, "symmetric": 0.05, "bottom": 0.3}
+
+
+def all_of(runs, floor=FLOOR, model="m"):
+    """Every finding of chapter 1 on `runs`, and the claims page's findings and table."""
+    out = {f.__name__: f(runs, floor, model) for f in (findings.kept_performance, findings.best_strategy,
+                                                       findings.lower_layers, findings.forty_percent,
+                                                       findings.robust_tasks, findings.failed_runs)}
+    out["twins"] = findings.twin_strategies(runs, model)
+    out["claims"] = findings.claim_findings(runs, floor)
+    out["table"] = findings.claims_table(out["claims"])
+    return out
+
+
+def with_dropped(runs, same_as=None):
+    """Add the layers each run dropped: top the last K, bottom the first K, the others their own;
+    same_as: {strategy: strategy whose layers it dropped} (angular picking bottom's block)."""
+    layers = {"top": lambda k: tuple(range(12 - k, 12)), "bottom": lambda k: tuple(range(k))}
+    def drop(r):
+        s = (same_as or {}).get(r.strategy, r.strategy)
+        return layers[s](r.k) if s in layers else tuple(range(3, 3 + r.k)) if s == "symmetric" else tuple(range(1, 12, 2))[:r.k]
+    return runs.assign(dropped=[drop(r) if r.role == "pruned" else () for r in runs.itertuples()])
+
+
+def test_a_clear_store_reads_plainly():
+    f = all_of(with_dropped(make_runs(CLEAR, tasks=("sst2", "mrpc"), base={"sst2": 0.9, "mrpc": 0.85})))
+    assert f["best_strategy"].sentence.startswith("**top** is best at every K")
+    assert f["lower_layers"].verdict == CONFIRMED and "worst choice at every K" in f["lower_layers"].sentence
+    assert f["forty_percent"].verdict == CONFIRMED and "wholly above the paper's 98%" in f["forty_percent"].sentence
+    assert f["failed_runs"].sentence.endswith("bottom K=6 on mrpc every seed failed.")   # 0.3 below an 0.85 full model
+    assert f["twins"].sentence.startswith("No two strategies")
+    assert f["claims"]["top_best"].verdict == CONFIRMED and f["claims"]["top_best"].caveat.startswith("best alone at every K")
+    assert ('<b>confirmed</b>: <a href="01_strategies.html#which-strategy-is-best">Dropping the top layers works best</a>'
+            in f["table"].data)
+    note = findings.claims_table(f["claims"], note="The store `results/x` holds **3 of 4 runs**").data
+    assert "<caption" in note and "<code>results/x</code> holds <b>3 of 4 runs</b>" in note
+    assert f["table"].data.count("<tr>") == 1 + len(f["claims"])
+
+
+def test_a_finding_shows_as_its_sentence():
+    f = findings.best_strategy(make_runs(CLEAR), FLOOR, "m")
+    assert f._repr_markdown_() == f.sentence == str(f)
+
+
+def test_one_seed_names_no_best_and_decides_nothing():
+    f = all_of(make_runs(CLEAR, seeds=(42,)))
+    assert f["best_strategy"].sentence.startswith("With one seed per cell there is no paired test")
+    assert f["lower_layers"].verdict == INCONCLUSIVE and "never single it out" in f["lower_layers"].sentence
+    assert f["forty_percent"].verdict == INCONCLUSIVE and "one seed per cell" in f["forty_percent"].sentence
+
+
+def test_a_failed_baseline_leaves_no_gain_and_does_not_crash():
+    runs = make_runs(CLEAR, tasks=("sst2", "mrpc"), base={"sst2": 0.5, "mrpc": 0.9})   # sst2's full model at the constant
+    f = all_of(runs)
+    assert "the full model on sst2" in f["failed_runs"].sentence
+    assert f["robust_tasks"].verdict in (INCONCLUSIVE, CONFIRMED, CONTRADICTED)
+    assert "undefined" in f["robust_tasks"].sentence or "inf" in f["robust_tasks"].sentence
+
+
+def test_twins_are_one_model_in_the_sentence_and_the_ranking():
+    runs = with_dropped(make_runs({**CLEAR, "symmetric": 0.0}), same_as={"symmetric": "top"})
+    f = all_of(runs)
+    assert f["twins"].sentence.startswith("At K=2, 4 and 6, symmetric and top dropped the same layers")
+    assert f["best_strategy"].sentence.startswith("**top** is best at every K")   # its twin is no rival
+
+
+def test_angular_picking_the_bottom_block_is_one_model_with_bottom():
+    runs = make_runs(CLEAR)
+    runs = pd.concat([runs, runs[runs.strategy == "bottom"].assign(strategy="angular")], ignore_index=True)
+    f = all_of(with_dropped(runs, same_as={"angular": "bottom"}))
+    assert f["lower_layers"].verdict == CONFIRMED
+    assert "angular and bottom dropped the same layers" in f["twins"].sentence
+
+
+def test_a_pool_dominated_by_one_task_is_read_task_by_task():
+    base = {"stsb": 0.9, "mrpc": 0.74, "sst2": 0.9}   # STS-B keeps all its gain, MRPC none, SST-2 90%
+    runs = make_runs({s: 0.0 for s in CLEAR}, tasks=("stsb", "mrpc", "sst2"), base=base,
+                     task_drop={"mrpc": 0.04, "sst2": 0.04})
+    f = findings.robust_tasks(runs, FLOOR, "m")
+    assert f.verdict == INCONCLUSIVE
+    assert f.sentence.startswith("The tasks point opposite ways: stsb keeps more of its gain than sst2, mrpc less")
+    assert f.caveat.startswith("against sst2: mrpc -90.0 [") and f.caveat.endswith(" points")
+
+
+def test_not_testable_claims_say_what_would_test_them():
+    f = findings.claim_findings(make_runs(CLEAR, ks=(2,)), FLOOR)
+    assert f["pruned_40_keeps_98"].verdict == NOT_TESTABLE
+    assert f["on_par_with_distilbert"].caveat.startswith("needs bert-base and DistilBERT")
