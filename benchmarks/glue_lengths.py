@@ -21,7 +21,7 @@ from transformers import AutoTokenizer
 
 from poorman.experiments.budget import measure_lengths
 from poorman.experiments.data import local_splits
-from poorman.experiments.tasks import TASKS
+from poorman.experiments.data.tasks import TASKS
 
 TOKENIZER = "sentence-transformers/all-mpnet-base-v2"
 OUT = Path(__file__).resolve().parents[1] / "poorman" / "experiments" / "glue_lengths.json"

@@ -1,7 +1,7 @@
 """P3: training throughput of poorman's fine-tuning pipeline against the paper's, same model, same data.
 
     ours   dynamic padding (DataCollatorWithPadding) + length-grouped sampling, as
-           poorman.experiments.finetune.run_one does with the cpu profile
+           poorman.experiments.run.finetune.run_one does with the cpu profile
     paper  every example padded to max_seq_length (128), random sampling, as the paper's code did
     dynamic_random  (diagnostic) dynamic padding with the paper's random sampling: the same batches
            as `paper`, so it should match paper's accuracy up to float rounding and shows how much
@@ -26,12 +26,12 @@ import torch
 from transformers import DataCollatorWithPadding, Trainer, default_data_collator, set_seed
 
 from poorman.experiments.data import load_glue, tokenize
-from poorman.experiments.finetune import environment
-from poorman.experiments.metrics import trainer_metrics
+from poorman.experiments.run.finetune import environment
+from poorman.experiments.data.metrics import trainer_metrics
 from poorman.experiments.models import load_for_classification
 from poorman.experiments.profiles import load_profile
-from poorman.experiments.tasks import get_task
-from poorman.experiments.training import training_arguments
+from poorman.experiments.data.tasks import get_task
+from poorman.experiments.run.training import training_arguments
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 TASK = get_task("sst2")

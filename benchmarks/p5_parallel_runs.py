@@ -33,8 +33,8 @@ def worker(args):
     from poorman.experiments.data import load_glue, tokenize
     from poorman.experiments.models import load_for_classification
     from poorman.experiments.profiles import load_profile
-    from poorman.experiments.tasks import get_task
-    from poorman.experiments.training import training_arguments
+    from poorman.experiments.data.tasks import get_task
+    from poorman.experiments.run.training import training_arguments
 
     logging.set_verbosity_error()
     profile, task = load_profile("cpu"), get_task(args.task)
@@ -84,7 +84,7 @@ def main():
                      "two_at_once_wall_s": two_wall, "two_at_once_train_s": two_train,
                      "speedup_wall": one_wall / two_wall, "speedup_train": one_train[0] / max(two_train)})
         print(json.dumps(rows[-1]), flush=True)
-    from poorman.experiments.finetune import environment
+    from poorman.experiments.run.finetune import environment
     result = {"model": MODEL, "task": args.task, "steps_per_run": args.steps, "cores": cores, "rounds": rows,
               "env": environment()}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,7 @@ A random-init BERT-base-shaped classifier (12 x 768; speed needs no weights) is 
 HF Trainer for a fixed number of examples per arm:
 
     ours   dynamic padding (DataCollatorWithPadding) + length-grouped sampling, as
-           poorman.experiments.finetune.run_one does;
+           poorman.experiments.run.finetune.run_one does;
     paper  every example padded to 128 tokens, random sampling, as the paper's code did.
     ours_no_levers   ours without training.gpu_levers (the NaN check each step, per-tensor AdamW);
     pure   ours's batches, moved to the GPU beforehand, through a bare forward/backward/AdamW loop
@@ -37,8 +37,8 @@ from transformers import (BertConfig, BertForSequenceClassification, DataCollato
                           default_data_collator)
 
 from poorman.core.precision import choose_precision
-from poorman.experiments.finetune import environment
-from poorman.experiments.training import gpu_levers, training_arguments
+from poorman.experiments.run.finetune import environment
+from poorman.experiments.run.training import gpu_levers, training_arguments
 
 HERE = Path(__file__).resolve().parent
 LENGTHS = HERE / "data" / "train_lengths.json"
@@ -54,7 +54,7 @@ def write_lengths(glue_dir, tasks):
     BERT's uncased WordPiece vocabulary)."""
     from transformers import AutoTokenizer
     from poorman.experiments.data import load_glue
-    from poorman.experiments.tasks import get_task
+    from poorman.experiments.data.tasks import get_task
     tokenizer = AutoTokenizer.from_pretrained("sentence-transformers/all-mpnet-base-v2")
     out = {}
     for name in tasks:

@@ -13,6 +13,8 @@ run store, plots) lives in poorman.experiments, poorman.experiments.store, poorm
 and is imported lazily so that the surgery stays light.
 """
 
+import torch
+
 from .core.measure import count_parameters, ideal_speedup, measure
 from .core.strategies import (NEEDS_WEIGHTS, STRATEGIES, LayerScores, WeightScores, layer_scores, select_layers,
                                weight_scores)
@@ -21,7 +23,7 @@ from .core.surgery import SUPPORTED_MODEL_TYPES, drop_layers, get_adapter, regis
 __version__ = "0.1.0"
 
 
-def prune(model, strategy, k, scores=None):
+def prune(model: torch.nn.Module, strategy: str, k: int, scores: LayerScores | None = None) -> list[int]:
     """Choose k layers by `strategy` and drop them in place; returns the dropped indices.
     The parameter-based strategies score the model's own weights when no scores are given."""
     L = get_adapter(model).num_layers(model)

@@ -9,6 +9,8 @@
     poorman book [--profile cpu] [--rerun] [--glue-dir DIR]
     poorman finetune MODEL --train F --eval F --text COL --label COL [--strategy S --k K] --out DIR
     poorman compare MODEL --train F --eval F --text COL --label COL [--strategies ...] [--ks ...]
+    poorman migrate-store [--profile cpu | --store DIR] [--glue-dir DIR] [--dry-run]
+    poorman --debug ...    the whole traceback of an error, not one line
 """
 
 import argparse
@@ -49,12 +51,12 @@ def _calibration_texts(spec, n):
     """A text file (one example per line; tab separates a pair), FILE:COLUMN (texts kept whole) or glue:TASK."""
     if spec.startswith("glue:"):
         from .experiments.data import load_glue
-        from .experiments.tasks import get_task
+        from .experiments.data.tasks import get_task
         task = get_task(spec[5:])  # the local copy $POORMAN_GLUE_DIR names, else the Hub
         return task.texts(load_glue(task.name, "train", max_examples=n, seed=0))
     path = Path(spec)
     if not path.is_file() and ":" in spec:  # FILE:COLUMN, or FILE:FIRST,SECOND for pairs
-        from .experiments.own_table import column_texts
+        from .experiments.data.own_table import column_texts
         file, columns = spec.rsplit(":", 1)
         return column_texts(file, columns.split(","), n)
     if not path.is_file():
@@ -177,13 +179,13 @@ def cmd_sweep(args):
 
 
 def cmd_results(args):
-    from .experiments.store import results, results_dir, score_table
+    from .experiments.store import results, results_dir, mean_score_table
     df = results(args.profile)
     print(f"{len(df)} runs in {results_dir(args.profile)}/runs/")
     if df.empty:
         return
     print("mean score by model, strategy and K; each task column names its metric (mean of several):")
-    print(score_table(df).to_string(float_format="{:.4f}".format))  # every row and column, at any width
+    print(mean_score_table(df).to_string(float_format="{:.4f}".format))  # every row and column, at any width
 
 
 def cmd_book(args):
@@ -205,11 +207,6 @@ def cmd_migrate_store(args):
     print(("dry run, nothing written: " if args.dry_run else "") + report.summary())
 
 
-def _draw_tradeoff(table, path):
-    from .book.plots import tradeoff_plot
-    tradeoff_plot(table).savefig(path, dpi=120, bbox_inches="tight")
-
-
 def _positive_int(text):
     try:
         value = int(text)
@@ -220,10 +217,7 @@ def _positive_int(text):
     return value
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(prog="poorman", description="Drop layers from pre-trained transformers.")
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_drop(sub):
     p = sub.add_parser("drop", help="drop layers from MODEL and save a standard checkpoint")
     p.add_argument("model", help="Hub id or local folder")
     p.add_argument("--strategy", help="how to choose the k layers (default top); see `poorman strategies`")
@@ -237,15 +231,21 @@ def main(argv=None):
     p.add_argument("--token", default="mean", choices=["first", "last", "mean"])
     p.set_defaults(func=cmd_drop)
 
+
+def _add_strategies(sub):
     p = sub.add_parser("strategies", help="list the strategies with the paper's example")
     p.add_argument("--num-layers", type=int, default=12)
     p.add_argument("--k", type=int, default=4)
     p.set_defaults(func=cmd_strategies)
 
+
+def _add_info(sub):
     p = sub.add_parser("info", help="depth, adapter, parameters and drop history of MODEL")
     p.add_argument("model")
     p.set_defaults(func=cmd_info)
 
+
+def _add_sweep(sub):
     p = sub.add_parser("sweep", help="fine-tune the missing runs of a profile's grid")
     p.add_argument("--profile", default="cpu", help="smoke, cpu, paper or a YAML path")
     p.add_argument("--tasks", nargs="+")
@@ -260,10 +260,14 @@ def main(argv=None):
                    help="also show the Trainer's metric dicts and the inner progress bars")
     p.set_defaults(func=cmd_sweep)
 
+
+def _add_results(sub):
     p = sub.add_parser("results", help="the run store as a table")
     p.add_argument("--profile", default="cpu")
     p.set_defaults(func=cmd_results)
 
+
+def _add_book(sub):
     p = sub.add_parser("book", help="notebooks -> papermill (profile) -> jupyter-book build")
     p.add_argument("--profile", default="cpu")
     p.add_argument("--rerun", action="store_true", help="execute notebooks even if up to date")
@@ -272,6 +276,8 @@ def main(argv=None):
     p.add_argument("--glue-dir", help=GLUE_DIR_HELP)
     p.set_defaults(func=cmd_book)
 
+
+def _add_migrate_store(sub):
     p = sub.add_parser("migrate-store", help="bring a run store's ids and caches to the current run identity, "
                                              "without retraining")
     p.add_argument("--profile", help="the profile whose store (or, with --store, whose runs) to migrate; default cpu")
@@ -281,15 +287,31 @@ def main(argv=None):
     p.add_argument("--dry-run", action="store_true", help="say what would change, change nothing")
     p.set_defaults(func=cmd_migrate_store)
 
-    from .experiments.commands import add_commands
-    add_commands(sub, draw_tradeoff=_draw_tradeoff)  # finetune, compare: your own data
 
-    args = parser.parse_args(argv)
+def parser():
+    """The `poorman` command line: one sub-command per verb."""
+    top = argparse.ArgumentParser(prog="poorman", description="Drop layers from pre-trained transformers.")
+    top.add_argument("--debug", action="store_true", help="show the whole traceback of an error")
+    sub = top.add_subparsers(dest="command", required=True)
+    for add in (_add_drop, _add_strategies, _add_info, _add_sweep, _add_results, _add_book, _add_migrate_store):
+        add(sub)
+    from .own.commands import add_commands
+    add_commands(sub)  # finetune, compare: your own data
+    return top
+
+
+def main(argv=None):
+    """Run one command. Bad input (a ValueError, OSError or ImportError: no such model, a wrong
+    argument, a missing file) is one line naming what was wrong; --debug shows the traceback, and
+    any other error always does."""
+    args = parser().parse_args(argv)
     try:
         with warnings.catch_warnings():  # warnings read as notes of this command, not as code locations
             warnings.showwarning = lambda message, *_: print(f"poorman {args.command}: {message}", file=sys.stderr)
             args.func(args)
-    except (ValueError, OSError, ImportError) as err:  # bad input (e.g. no such model): a message, not a traceback
+    except (ValueError, OSError, ImportError) as err:
+        if args.debug:
+            raise
         hint = f" ({OFFLINE_HINT})" if "cannot be loaded" in str(err) and OFFLINE_HINT not in str(err) else ""
         raise SystemExit(f"poorman {args.command}: {err}{hint}") from None
 

@@ -27,7 +27,7 @@ import pandas as pd
 import torch
 
 from poorman.core.precision import choose_precision
-from poorman.experiments.own_data import finetune
+from poorman.own.api import finetune
 
 MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 EPOCHS = [2, 4, 6, 8]

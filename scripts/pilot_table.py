@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from poorman.book import bars
-from poorman.experiments.metrics import constant_scores
+from poorman.experiments.data.floor import constant_scores
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.store import results
 

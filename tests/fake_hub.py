@@ -93,7 +93,7 @@ def sentencepiece_tokenizer(kind, texts, out):
 def glue_texts(glue_dir):
     """Every text field of every train file in `glue_dir`: what the tokenizers are trained on."""
     from poorman.experiments.data import local_splits
-    from poorman.experiments.tasks import TASKS
+    from poorman.experiments.data.tasks import TASKS
     texts = []
     for task in TASKS.values():
         if "train" in local_splits(task, glue_dir):
@@ -149,7 +149,7 @@ def seed_models(hf_home, texts, ids=tuple(PAPER_MODELS)):
 
 def seed_glue(hf_home, tasks, glue_dir, max_examples=40):
     """A tiny nyu-mll/glue: `max_examples` rows per split of each task, from a local TSV copy."""
-    from poorman.experiments.tasks import get_task
+    from poorman.experiments.data.tasks import get_task
     hf_home, repo = Path(hf_home), "nyu-mll/glue"
     commit, root = revision(repo), snapshot(hf_home, repo, kind="datasets")
     for name in tasks:
@@ -174,7 +174,7 @@ def seed_glue(hf_home, tasks, glue_dir, max_examples=40):
 
 def _card(tasks):
     """The dataset card's `configs:` block, as the real repository declares its parquet files."""
-    from poorman.experiments.tasks import get_task
+    from poorman.experiments.data.tasks import get_task
     lines = ["---", "configs:"]
     for name in tasks:
         task = get_task(name)

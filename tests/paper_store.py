@@ -14,7 +14,7 @@ import yaml
 
 from poorman.core.strategies import select_layers
 from poorman.experiments.profiles import load_profile
-from poorman.experiments.spec import RunRecord
+from poorman.experiments.run.spec import RunRecord
 from poorman.experiments.store import write_run
 from poorman.experiments.sweep import expand_grid
 

@@ -21,12 +21,12 @@ from safetensors import SafetensorError
 from transformers import AutoModelForSequenceClassification, BertConfig
 
 import poorman.cli
-import poorman.experiments.own_data as own_data
+import poorman.own.api as own_data
 from poorman.cli import main
 from poorman.core.strategies import STRATEGIES
-from poorman.experiments import schedule
+from poorman.experiments.sweep import schedule
 from poorman.experiments.models import tiny_tokenizer
-from poorman.experiments.own_task import describe
+from poorman.experiments.data.own_task import describe
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.store import locks, records
 from poorman.experiments.sweep import expand_grid, sweep
@@ -74,9 +74,9 @@ def no_training(monkeypatch):
     """Fail the test if a finetune or compare gets as far as loading a model to train."""
     def fail(*args, **kwargs):
         raise AssertionError("a model was loaded for training before the bad input was found")
-    monkeypatch.setattr("poorman.experiments.finetune.load_for_classification", fail)
-    monkeypatch.setattr("poorman.experiments.finetune.run_one", fail)
-    monkeypatch.setattr(own_data, "run_one", fail)
+    monkeypatch.setattr("poorman.experiments.run.finetune.load_for_classification", fail)
+    monkeypatch.setattr("poorman.experiments.run.finetune.train_and_evaluate", fail)
+    monkeypatch.setattr(own_data, "train_one", fail)
 
 
 @pytest.fixture(scope="module")
@@ -289,7 +289,7 @@ def test_a_record_without_config_is_skipped_with_a_warning(tmp_path):
     bad.write_text(json.dumps({"run_id": "0123456789abcdef", "metrics": {"score": 0.5}, "dropped": []}))
     with pytest.warns(UserWarning, match=r"0123456789abcdef.json has no config; it is not reused"):
         (rec,) = sweep(profile, store_dir=tmp_path, log=lambda *a: None)
-    assert rec["run_id"] == records.run_id(expand_grid(profile)[0])
+    assert rec.run_id == records.run_id(expand_grid(profile)[0])
 
 
 # 10. profiles: one schema, errors that name the file, the key and the expected type
@@ -456,10 +456,11 @@ def test_compare_outputs_are_written_atomically(tmp_path, monkeypatch):
     table.attrs.update(task="t", model="m", store=str(tmp_path), latency={})
     monkeypatch.setattr(own_data, "compare", lambda *a, **k: table)
 
-    def full_disk(table, path):
-        Path(path).write_bytes(b"\x89PNG half")
-        raise OSError(28, "No space left on device")
-    monkeypatch.setattr(poorman.cli, "_draw_tradeoff", full_disk)
+    class FullDisk:
+        def savefig(self, path, **kwargs):
+            Path(path).write_bytes(b"\x89PNG half")
+            raise OSError(28, "No space left on device")
+    monkeypatch.setattr("poorman.book.plots.tradeoff_plot", lambda table: FullDisk())
     argv = [a if a != "finetune" else "compare" for a in finetune_argv(tmp_path)]
     refused(argv, r"No space left on device")
     assert (tmp_path / "out" / "compare.csv").is_file()

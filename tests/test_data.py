@@ -1,3 +1,4 @@
+import hashlib
 import os
 from collections import Counter
 from pathlib import Path
@@ -9,10 +10,9 @@ import transformers
 from datasets import ClassLabel, Dataset, Features, Value
 from transformers import DataCollatorWithPadding
 
-from poorman.experiments import data
-from poorman.experiments.data import (load_csv_task, load_custom, load_glue, local_splits, subsample,
-                                      tokenize)
-from poorman.experiments.tasks import TASKS, get_task
+from poorman.experiments.data import load as data
+from poorman.experiments.data.load import load_glue, local_splits, subsample, tokenize
+from poorman.experiments.data.tasks import TASKS, Task, get_task
 
 # Rows and label counts (by Hub label id) of the full files: GLUE's own (and the Hub's) row counts.
 FULL = {
@@ -178,34 +178,20 @@ def test_missing_dir_column_and_label_errors(tmp_path):
         load_glue("rte", "train", source="tsv")
 
 
-def test_check_available_names_the_folder_and_the_variable(monkeypatch, glue_dir, tmp_path):
-    assert data.check_available("rte", glue_dir) == f"rte: train, validation from the TSV files in {glue_dir}"
+def test_the_data_source_names_the_files_and_fails_early_on_a_missing_one(monkeypatch, glue_dir, tmp_path):
+    source = data.data_source("rte", glue_dir)
+    assert source["glue"] == "tsv" and source["path"] == str(glue_dir.resolve())
+    assert source["sha256"]["train"] == hashlib.sha256((glue_dir / "RTE" / "train.tsv").read_bytes()).hexdigest()
     monkeypatch.setenv(data.GLUE_DIR_ENV, str(glue_dir))
-    assert str(glue_dir) in data.check_available("mrpc")
     with pytest.raises(FileNotFoundError) as err:
-        data.check_available("qnli")  # the copy has QNLI's dev.tsv only
+        data.data_source("qnli", glue_dir)  # the copy has QNLI's dev.tsv only
     assert "QNLI/train.tsv does not exist" in str(err.value) and "named by $POORMAN_GLUE_DIR" in str(err.value)
     gone = tmp_path / "nowhere"
     monkeypatch.setenv(data.GLUE_DIR_ENV, str(gone))
     with pytest.raises(FileNotFoundError) as err:
-        data.check_available("rte")
+        data.data_source("rte", gone)
     assert f"GLUE directory {gone} (named by $POORMAN_GLUE_DIR) does not exist" in str(err.value)
     assert "--glue-dir" in str(err.value) and "from the Hub" in str(err.value)
-
-
-def test_check_available_on_the_hub(monkeypatch):
-    calls = []
-    monkeypatch.setattr(data, "load_dataset_builder", lambda path, config: calls.append((path, config)))
-    expected = "mnli: train, validation_matched, validation_mismatched from the Hub (nyu-mll/glue/mnli)"
-    assert data.check_available("mnli") == expected and calls == [("nyu-mll/glue", "mnli")]
-    assert "from the Hub (nyu-mll/glue/sst2)" in data.check_available("sst2") and calls[-1] == ("nyu-mll/glue", "sst2")
-
-    def offline(path, config):
-        raise ConnectionError("Couldn't reach 'nyu-mll/glue' on the Hub (OfflineModeIsEnabled)")
-
-    monkeypatch.setattr(data, "load_dataset_builder", offline)
-    with pytest.raises(ConnectionError, match=r"OfflineModeIsEnabled.*\$POORMAN_GLUE_DIR \(or --glue-dir\)"):
-        data.check_available("sst2")
 
 
 def test_hub_path_without_network(monkeypatch):
@@ -243,61 +229,6 @@ def test_hub_and_tsv_agree(name, split, full_glue):
 
 # ----------------------------------------------------------------------------- custom data
 
-def test_custom_csv(tmp_path):
-    path = tmp_path / "reviews.csv"
-    pd.DataFrame({"text": ["good", "bad, really", 'so "so"', "great"],
-                  "stars": ["pos", "neg", "neutral", "pos"]}).to_csv(path, index=False)
-    ds, task = load_csv_task(path, "text", "stars")
-    assert task.name == "reviews" and task.label_names == ("neg", "neutral", "pos")
-    assert task.num_labels == 3 and task.text_fields == ("text",) and task.metrics == ("accuracy", "macro_f1")
-    assert ds["text"] == ["good", "bad, really", 'so "so"', "great"]
-    assert ds["label"] == [2, 0, 1, 2] and ds["idx"] == [0, 1, 2, 3]
-    assert ds.features["label"].names == ["neg", "neutral", "pos"]
-    ds2, t2 = load_custom(path, ["text"], "stars", label_names=["pos", "neg", "neutral"], name="r")
-    assert ds2["label"] == [0, 1, 2, 0] and t2.name == "r"
-    sub, _ = load_custom(path, "text", "stars", max_examples=2, seed=0)
-    assert len(sub) == 2 and sub["idx"] == sorted(sub["idx"])
-
-
-def test_custom_tsv_pairs_numeric_and_regression(tmp_path):
-    path = tmp_path / "pairs.tsv"
-    write(path, ["a\tb\tgrade\tsim", '"quoted\tx\t10\t0.5', "c\td\t2\t4.25", "e\tf\t1\t3", "g\th\t2\t1"])
-    ds, task = load_custom(path, ("a", "b"), "grade")
-    assert ds["a"] == ['"quoted', "c", "e", "g"]  # TSV is read unquoted, like GLUE
-    assert task.label_names == ("1", "2", "10") and ds["label"] == [2, 1, 0, 1]  # numeric order
-    ds, task = load_custom(path, ("a", "b"), "sim", regression=True)
-    assert task.is_regression and ds.features["label"] == Value("float32") and ds["label"] == [0.5, 4.25, 3.0, 1.0]
-    assert task.metrics == ("pearson", "spearmanr")
-    assert load_custom(path, ("a", "b"), "sim")[1].is_regression  # non-integer numbers: detected
-    with pytest.raises(ValueError, match="'grade'.*row 2.*not a number"):
-        write(path, ["a\tb\tgrade", "x\ty\tten", "c\td\t2", "e\tf\t1", "g\th\t1"])
-        load_custom(path, ("a", "b"), "grade", regression=True)
-
-
-def test_custom_sources_and_errors(tmp_path):
-    df = pd.DataFrame({"t": ["x", "y", "z"], "y": [1, 0, 1]})
-    ds, task = load_custom(df, "t", "y", metrics=("accuracy", "f1"))
-    assert task.label_names == ("0", "1") and ds["label"] == [1, 0, 1] and task.metrics == ("accuracy", "f1")
-    hf = Dataset.from_dict({"t": ["x", "y", "z"], "lab": [1, 0, 1]},
-                           features=Features({"t": Value("string"), "lab": ClassLabel(names=["no", "yes"])}))
-    ds, task = load_custom(hf, "t", "lab")
-    assert task.label_names == ("no", "yes") and ds["label"] == [1, 0, 1]
-    with pytest.raises(ValueError, match="no text column 'text'"):
-        load_custom(df, "text", "y")
-    with pytest.raises(FileNotFoundError, match="nope.csv"):
-        load_csv_task(tmp_path / "nope.csv", "text", "label")
-    with pytest.raises(FileNotFoundError, match="nope.csv"):
-        load_custom(tmp_path / "nope.csv", "text", "label")
-    with pytest.raises(ValueError, match="row 2: empty label"):
-        load_custom(pd.DataFrame({"t": ["a", "b", "c"], "y": ["p", "", "q"]}), "t", "y")
-    with pytest.raises(ValueError, match="not in label_names"):
-        load_custom(df, "t", "y", label_names=["0", "2"])
-    with pytest.raises(ValueError, match="unknown metric"):
-        load_custom(df, "t", "y", metrics=("bleu",))
-
-
-# ----------------------------------------------------------------------------- tokenising
-
 @pytest.fixture
 def tokenizer():
     words = "[PAD] [UNK] [CLS] [SEP] [MASK] the a man is . dog runs".split()
@@ -326,9 +257,15 @@ def test_tokenize_pairs_no_padding_and_cache(tmp_path, tokenizer):
     assert len(data._TOKENIZED) == 2
 
 
+def _own(frame, text, label_names):
+    """A Dataset and Task of your own rows, in memory."""
+    task = Task(name="mine", text_fields=(text,), num_labels=len(label_names), label_names=tuple(label_names),
+                metrics=("accuracy",), hub_path=None, tsv=None)
+    return Dataset.from_pandas(frame.rename(columns={frame.columns[1]: "label"})), task
+
+
 def test_tokenize_custom_and_missing_field(tokenizer):
-    ds, task = load_custom(pd.DataFrame({"review": ["the dog runs", "a man", "a dog"], "y": ["b", "a", "b"]}),
-                           "review", "y")
+    ds, task = _own(pd.DataFrame({"review": ["the dog runs", "a man", "a dog"], "y": [1, 0, 1]}), "review", "ab")
     tok = tokenize(ds, tokenizer, task, max_length=16)
     assert tok["labels"] == [1, 0, 1] and tok["input_ids"][1] == [2, 6, 7, 3]
     with pytest.raises(ValueError, match=r"no column\(s\) \['sentence'\]"):
@@ -341,7 +278,7 @@ def test_every_task_has_a_local_layout():
 
 
 def test_tokenize_cache_tells_tokenizers_apart(tokenizer):
-    ds, task = load_custom(pd.DataFrame({"t": ["the dog", "a man", "a dog"], "y": [0, 1, 1]}), "t", "y")
+    ds, task = _own(pd.DataFrame({"t": ["the dog", "a man", "a dog"], "y": [0, 1, 1]}), "t", "01")
     words = "[PAD] [UNK] [CLS] [SEP] [MASK] dog a the man is . runs".split()  # same size, other ids
     other = transformers.BertTokenizer(vocab={w: i for i, w in enumerate(words)})
     assert tokenize(ds, tokenizer, task)["input_ids"] != tokenize(ds, other, task)["input_ids"]

@@ -5,9 +5,9 @@ import pytest
 import torch
 from datasets import Dataset
 
-from poorman.experiments import training
+from poorman.experiments.run import training
 from poorman.experiments.models import load_for_classification
-from poorman.experiments.tasks import get_task
+from poorman.experiments.data.tasks import get_task
 
 RTE = get_task("rte")
 CFG = {"batch_size": 4, "learning_rate": 1e-3, "epochs": 1, "weight_decay": 0.01, "warmup_ratio": 0.0}

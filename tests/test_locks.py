@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from poorman.experiments import schedule as sweep_module
-from poorman.experiments.planning import fix_layers, run_spec
-from poorman.experiments.schedule import train_one
+from poorman.experiments.sweep import schedule as sweep_module
+from poorman.experiments.run.planning import fix_layers, run_spec
+from poorman.experiments.sweep.schedule import train_one
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.store import locks, records
 from poorman.experiments.sweep import expand_grid, sweep
@@ -192,6 +192,7 @@ def _start_sweep(store):
                             cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+@pytest.mark.slow  # two sweeps in subprocesses, each importing torch
 def test_two_identical_sweeps_at_once_train_each_model_once(tmp_path):
     store = tmp_path / "results"
     sweeps = [_start_sweep(store), _start_sweep(store)]
@@ -222,11 +223,12 @@ def _gone(pid):
         return True
 
 
+@pytest.mark.slow  # a sweep and its two spawned workers, each importing torch
 @pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads process states from /proc")
 def test_a_killed_sweeps_workers_stop_training(tmp_path):
     # The lock names the sweep's pid, so once the sweep is killed its training may be taken over;
     # a worker left training beside the new one would train the model twice.
-    script = ("import time; from poorman.experiments import schedule\n"
+    script = ("import time; from poorman.experiments.sweep import schedule\n"
               "pool = schedule._executor(2)\n"
               "futures = [pool.submit(time.sleep, 600) for _ in range(2)]\n"
               "time.sleep(0.5); print(*pool._processes, flush=True); time.sleep(600)\n")

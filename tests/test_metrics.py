@@ -8,8 +8,8 @@ from scipy.stats import pearsonr, spearmanr
 from sklearn.metrics import accuracy_score, f1_score, matthews_corrcoef
 from transformers import EvalPrediction
 
-from poorman.experiments.metrics import compute_metrics, to_predictions, trainer_metrics
-from poorman.experiments.tasks import get_task
+from poorman.experiments.data.metrics import compute_metrics, to_predictions, trainer_metrics
+from poorman.experiments.data.tasks import get_task
 
 Y = [0, 1, 0, 0]
 P = [0, 1, 1, 0]  # tp=1 tn=2 fp=1 fn=0
@@ -97,7 +97,7 @@ def test_errors():
 
 
 def test_constant_score_is_the_majority_class_or_mean_predictor():
-    from poorman.experiments.metrics import constant_score
+    from poorman.experiments.data.metrics import constant_score
     y = np.array([1, 1, 1, 0])
     assert constant_score("sst2", y) == pytest.approx(0.75)
     assert constant_score("cola", y) == 0.0                              # MCC of a constant is 0

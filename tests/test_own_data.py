@@ -11,13 +11,13 @@ import pytest
 
 from poorman.cli import main
 from poorman.experiments.data import load_split
-from poorman.experiments.planning import run_spec
-from poorman.experiments.own_data import sample_data
-from poorman.experiments.own_task import describe
+from poorman.experiments.run.planning import run_spec
+from poorman.own.api import sample_data
+from poorman.experiments.data.own_task import describe
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.store import records
 from poorman.experiments.sweep import expand_grid, plan, sweep
-from poorman.experiments.tasks import get_task
+from poorman.experiments.data.tasks import get_task
 
 ROOT = Path(__file__).resolve().parent.parent
 QUIET = dict(log=lambda *_: None)
@@ -196,7 +196,7 @@ def test_profile_with_a_task_description(tmp_path):
     logged = []
     sweep(prof, tasks=["reviews"], store_dir=tmp_path / "store", dry_run=True, log=logged.append)
     assert f"{len(specs)} runs" in logged[0]  # --tasks picks the description by its name
-    from poorman.experiments.metrics import constant_scores
+    from poorman.experiments.data.floor import constant_scores
     assert constant_scores(prof, [prof.tasks[1]]) == {"reviews": pytest.approx(0.5 / 2 + 1 / 3 / 2)}
     (tmp_path / "eval.csv").write_text("text,label\ngood,pos\nso-so,meh\n")
     with pytest.raises(ValueError, match=r"mine.yaml, task 'reviews': .*eval.csv, column 'label', row 3"):

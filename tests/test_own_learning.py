@@ -4,9 +4,9 @@ recipe, the constant predictor beside every score, and the one-seed caveat of co
 import pytest
 
 from poorman.cli import main
-from poorman.experiments import own_data
-from poorman.experiments.metrics import beats_constant, constant_metrics, learning_note
-from poorman.experiments.tasks import get_task
+from poorman.own import api as own_data
+from poorman.experiments.data.metrics import beats_constant, constant_metrics, learning_note
+from poorman.experiments.data.tasks import get_task
 
 
 def test_the_step_floor_raises_epochs_for_small_data_only():

@@ -158,6 +158,7 @@ def fetch(url):
         return err.code, b""
 
 
+@pytest.mark.slow  # builds the whole book (the `site` fixture) and loads every page in Chromium
 def test_every_page_loads_with_no_broken_internal_link_or_image(site):
     html_dir, base = site
     pages = sorted(p.relative_to(html_dir).as_posix() for p in html_dir.glob("*.html"))
@@ -188,6 +189,7 @@ def test_every_page_loads_with_no_broken_internal_link_or_image(site):
     assert not broken, "\n".join(broken[:30])
 
 
+@pytest.mark.slow  # the built book, in Chromium
 def test_math_renders_offline_with_the_local_mathjax(site):
     html_dir, base = site
     static = (html_dir / f"{MATH_PAGE}.html").read_text()

@@ -11,7 +11,7 @@ import torch
 from poorman.core import precision as P
 from poorman.core.measure import latency
 from poorman.experiments.models import load_for_classification
-from poorman.experiments.training import training_arguments
+from poorman.experiments.run.training import training_arguments
 
 
 def _cpu(monkeypatch, capability, bf16=False, amx=False):

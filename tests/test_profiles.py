@@ -8,8 +8,8 @@ import pytest
 import torch
 import yaml
 
-from poorman.experiments.planning import run_spec
-from poorman.experiments.schedule import train_one
+from poorman.experiments.run.planning import run_spec
+from poorman.experiments.sweep.schedule import train_one
 from poorman.experiments.models import load_for_classification
 from poorman.experiments.profiles import TRAIN_DEFAULTS, Profile, builtin_profiles, load_profile
 from poorman.experiments.sweep import sweep

@@ -17,6 +17,7 @@ def test_the_readme_has_python_blocks():
 
 
 @pytest.mark.real
+@pytest.mark.slow  # each block in a fresh process; the own-data block fine-tunes and compares
 @pytest.mark.parametrize("code", BLOCKS, ids=[f"block{i}" for i in range(len(BLOCKS))])
 def test_readme_python_block_runs(code, tmp_path):
     from huggingface_hub import try_to_load_from_cache

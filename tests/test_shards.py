@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from poorman.experiments.spec import training_key
+from poorman.experiments.run.spec import training_key
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.store import records
 from poorman.experiments.sweep import expand_grid, parse_shard

@@ -5,7 +5,7 @@ import copy
 import torch
 
 from poorman.experiments.models import load_for_classification
-from poorman.experiments.similarity import layer_similarity, linear_cka
+from poorman.experiments.run.similarity import layer_similarity, linear_cka
 
 
 def test_linear_cka_is_one_for_itself_and_invariant_to_rotation_and_scale():

@@ -210,3 +210,8 @@ def test_overlap_reads_a_missing_bound_as_unbounded():
     assert stats.overlaps(0.1, 0.2, 0.3, 0.4) is False
     assert stats.overlaps(0.1, 0.35, 0.3, 0.4) is True
     assert stats.overlaps(np.nan, np.nan, 0.3, 0.4) is True
+
+
+def test_the_pareto_frontier_keeps_points_no_other_beats_in_both():
+    on = stats.pareto_frontier([0.9, 0.85, 0.8, 0.85], [10.0, 7.0, 7.0, 9.0])
+    assert list(on) == [True, True, False, False]  # 0.8 at 7 ms and 0.85 at 9 ms are beaten by 0.85 at 7 ms

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from poorman.experiments.planning import run_spec
+from poorman.experiments.run.planning import run_spec
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.sweep import plan, sweep
 from poorman.experiments.store import records
@@ -244,7 +244,8 @@ def test_results_refuse_a_path_like_profile(tmp_path):
 
 
 def test_an_unwritable_store_fails_before_any_model_is_loaded(tmp_path, monkeypatch):
-    from poorman.experiments import finetune, sweep as sweep_module
+    from poorman.experiments.run import finetune
+    from poorman.experiments.sweep import grid as sweep_module
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
 

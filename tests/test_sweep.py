@@ -130,7 +130,7 @@ def test_a_second_sweep_runs_nothing(smoke_store, monkeypatch):
 
 @pytest.mark.skipif(not (ROOT / ".git").exists(), reason="not a git checkout")
 def test_git_commit_is_poorman_s_own_wherever_the_sweep_starts(tmp_path, monkeypatch):
-    from poorman.experiments.finetune import environment
+    from poorman.experiments.run.finetune import environment
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
     monkeypatch.chdir(tmp_path)  # not a git repository
     assert environment()["git_commit"] == head
@@ -378,7 +378,7 @@ def test_a_sweep_prints_one_line_per_run_and_nothing_of_the_trainer(tmp_path, mo
 
 def _fake_record(model, strategy, k, task, score, metrics):
     spec = {"profile": "smoke", "model": model, "role": "pruned" if k else "baseline", "strategy": strategy,
-            "k": k, "task": task, "seed": 42}
+            "k": k, "task": task, "seed": 42, "train": {}}
     return {"run_id": records.run_id(spec), "config": spec, "num_layers": 12 - k, "original_layers": 12,
             "dropped": list(range(k)), "metrics": {**metrics, "score": score}, "params": {"total": 1},
             "timing": {"train_seconds": 1.0, "train_examples_per_s": 1.0, "eval_seconds": 1.0},

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 import poorman
-from poorman.experiments import schedule as sweep_module
-from poorman.experiments.spec import training_key
+from poorman.experiments.sweep import schedule as sweep_module
+from poorman.experiments.run.spec import training_key
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.sweep import sweep
 from poorman.experiments.store import records

@@ -2,7 +2,7 @@ import dataclasses
 
 import pytest
 
-from poorman.experiments.tasks import TASKS, Task, get_task
+from poorman.experiments.data.tasks import TASKS, Task, get_task
 
 # What nyu-mll/glue publishes, written out by hand (not derived from the registry).
 HUB = {

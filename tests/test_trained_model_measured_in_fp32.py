@@ -7,9 +7,9 @@ would run in bf16 whatever was asked for.
 
 import torch
 
-from poorman.experiments import finetune
-from poorman.experiments.planning import run_spec
-from poorman.experiments.schedule import train_one
+from poorman.experiments.run import finetune
+from poorman.experiments.run.planning import run_spec
+from poorman.experiments.sweep.schedule import train_one
 from poorman.experiments.profiles import load_profile
 
 SMOKE = load_profile("smoke")

@@ -11,11 +11,11 @@ from transformers import PrinterCallback, ProgressCallback, TrainingArguments
 
 from poorman.core.measure import latency
 from poorman.core.precision import Precision
-from poorman.experiments import training
-from poorman.experiments.finetune import measure_saved
+from poorman.experiments.run import training
+from poorman.experiments.run.finetune import measure_saved
 from poorman.experiments.models import load_for_classification
 from poorman.experiments.profiles import load_profile
-from poorman.experiments.tasks import get_task
+from poorman.experiments.data.tasks import get_task
 
 ROOT = Path(__file__).resolve().parents[1]
 RTE = get_task("rte")
@@ -59,8 +59,8 @@ def test_benchmarks_import_only_public_names():
     assert not private, private
 
 
-@pytest.mark.parametrize("module", ["experiments/finetune.py", "experiments/sweep.py", "experiments/training.py",
-                                    "experiments/schedule.py", "experiments/store/records.py", "experiments/store/locks.py",
+@pytest.mark.parametrize("module", ["experiments/run/finetune.py", "experiments/sweep/grid.py", "experiments/run/training.py",
+                                    "experiments/sweep/schedule.py", "experiments/store/records.py", "experiments/store/locks.py",
                                     "core/measure.py", "experiments/speed.py"])
 def test_engine_functions_are_short(module):
     tree = ast.parse((ROOT / "poorman" / module).read_text())

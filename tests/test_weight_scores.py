@@ -106,7 +106,7 @@ def test_deterministic_and_round_trips():
 
 def test_the_sweep_chooses_from_the_cached_weights(tmp_path):
     """fix_layers scores the pre-trained weights once per model and keeps them in the store."""
-    from poorman.experiments.planning import fix_layers, model_weight_scores, run_spec
+    from poorman.experiments.run.planning import fix_layers, model_weight_scores, run_spec
     from poorman.experiments.profiles import load_profile
     prof = load_profile("smoke")
     spec = fix_layers(run_spec(prof, "tiny-random/bert", "pruned", "param-variance", 2, "rte", 42), prof, tmp_path)

@@ -8,6 +8,7 @@ is re-executed only if its code changed, it ran with another profile or tasks, t
 changed since (a resumed sweep added some), or --rerun is given.
 """
 
+import contextlib
 import hashlib
 import os
 import subprocess
@@ -82,6 +83,21 @@ def hide_injected(executed, runs=None):
     nbformat.write(nb, executed)
 
 
+@contextlib.contextmanager
+def page_environment():
+    """The environment a page's kernel starts with: no progress bars (tqdm reads TQDM_DISABLE when
+    it is imported, so it must be set before the kernel starts); as it was afterwards."""
+    before = os.environ.get("TQDM_DISABLE")
+    os.environ["TQDM_DISABLE"] = "1"
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["TQDM_DISABLE"]
+        else:
+            os.environ["TQDM_DISABLE"] = before
+
+
 def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd=None, runs=None):
     """jupytext -> papermill with the profile's parameters, into `executed` (runs: store_runs())."""
     import jupytext
@@ -90,15 +106,16 @@ def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / (source_md.stem + ".ipynb")
         jupytext.write(nb, src)
-        papermill.execute_notebook(str(src), str(executed), parameters={"profile": profile, **(parameters or {})},
-                                   kernel_name=kernel, cwd=str(cwd or executed.parent), progress_bar=False)
+        with page_environment():
+            papermill.execute_notebook(str(src), str(executed), parameters={"profile": profile, **(parameters or {})},
+                                       kernel_name=kernel, cwd=str(cwd or executed.parent), progress_bar=False)
     hide_injected(executed, runs)
 
 
 def fill_caches(profile, tasks=None):
     """Compute what the chapters read besides the runs: every model's layer scores on every task,
     its weight scores, and the side-by-side size and latency table."""
-    from ..experiments.planning import calibration_scores, model_weight_scores
+    from ..experiments.run.planning import calibration_scores, model_weight_scores
     from ..experiments.profiles import load_profile
     from ..experiments.speed import variant_table
     prof = load_profile(profile).with_overrides(tasks=tasks)

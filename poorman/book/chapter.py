@@ -6,22 +6,19 @@ model is at hand, else the figure says what is missing. Importing this module ch
 in the process: the notebook's set-up (`prepare`, `setup`) is an explicit call.
 """
 
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from ..experiments.metrics import constant_scores
+from ..experiments.data.floor import constant_scores
 from ..experiments.profiles import Profile, load_profile, project_root
 from ..experiments.store import iter_runs, results, results_dir, run_id
 from ..experiments.store.records import migrate_hint
 from ..experiments.sweep import expand_grid
 from . import colab, palette
-from .stats import cells, never_took_off
-
-FULL_SEEDS = 3   # cells with fewer seeds are flagged
+from .stats import FULL_SEEDS, cells, never_took_off
 
 
 @dataclass
@@ -59,9 +56,20 @@ class Chapter:
         return never_took_off(self.runs, self.floor)
 
 
-def load(profile="cpu", tasks=None):
+def page_settings():
+    """What a chapter's page (its own kernel, run by `poorman book`) shows: no library chatter
+    (deprecations, tokenizers), and figures in the book's look. Progress bars are off in the
+    kernels `poorman book` starts (build.page_environment)."""
+    warnings.filterwarnings("ignore")
+    palette.use()
+
+
+def load(profile="cpu", tasks=None, page=False):
     """The profile, its runs in the store (only runs of its grid: the book never mixes recipes),
-    the constant predictor's score per task, and the tasks the verdicts leave out, with why."""
+    the constant predictor's score per task, and the tasks the verdicts leave out, with why.
+    page: apply page_settings() to this process (chapter.setup does it for a chapter's page)."""
+    if page:
+        page_settings()
     prof = load_profile(profile).with_overrides(tasks=tasks)
     grid = {run_id(spec) for spec in expand_grid(prof)}
     df = results(prof.name)
@@ -136,7 +144,7 @@ def store_note(ch):
 def layer_scores(ch, model, task):
     """The pre-trained model's layer scores on a task (cached in the store), or None if neither
     the cache nor the model is at hand."""
-    from ..experiments.planning import calibration_scores
+    from ..experiments.run.planning import calibration_scores
     try:
         return calibration_scores(model, task, ch.prof)
     except OSError:
@@ -146,7 +154,7 @@ def layer_scores(ch, model, task):
 def weight_scores(ch, model):
     """The pre-trained model's per-layer weight scores (cached in the store), or None if neither
     the cache nor the model is at hand."""
-    from ..experiments.planning import model_weight_scores
+    from ..experiments.run.planning import model_weight_scores
     try:
         return model_weight_scores(model, ch.prof)
     except OSError:
@@ -156,11 +164,11 @@ def weight_scores(ch, model):
 def variants(ch):
     """Parameters, checkpoint size and latency per model and K, measured side by side (cached);
     None if the models are not at hand to measure."""
-    from transformers.utils import logging as hf_logging
+    from ..experiments.run.training import quiet_libraries
     from ..experiments.speed import variant_table
-    hf_logging.disable_progress_bar()
     try:
-        return pd.DataFrame(variant_table(ch.prof))
+        with quiet_libraries():
+            return pd.DataFrame(variant_table(ch.prof))
     except OSError:
         return None
 

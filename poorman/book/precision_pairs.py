@@ -5,9 +5,9 @@ the precision differs between the two stores, so each pair's difference is the p
 plus the nondeterminism of reduced-precision arithmetic. The appendix shows the table.
 """
 
-import numpy as np
 import pandas as pd
-from scipy import stats
+
+from .stats import mean_interval
 
 PAIR_ON = ["model", "role", "strategy", "k", "task", "seed"]
 
@@ -20,14 +20,6 @@ def pairs(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def _interval(diffs: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    mean = float(np.mean(diffs))
-    if len(diffs) < 2:
-        return mean, np.nan, np.nan
-    half = stats.t.ppf(0.5 + level / 2, len(diffs) - 1) * np.std(diffs, ddof=1) / np.sqrt(len(diffs))
-    return mean, mean - half, mean + half
-
-
 def paired_table(paired: pd.DataFrame) -> pd.DataFrame:
     """Per cell (task, strategy, K), per task and over all: pairs, mean of b and of a, and the mean
     paired difference with its 95% t-interval over seeds, in score points."""
@@ -35,7 +27,7 @@ def paired_table(paired: pd.DataFrame) -> pd.DataFrame:
     groups += [(f"{t}, all cells", g) for t, g in paired.groupby("task")] + [("all runs", paired)]
     rows = []
     for name, g in groups:
-        mean, low, high = _interval(g["diff"].to_numpy())
+        mean, low, high, _ = mean_interval(g["diff"].to_numpy())
         rows.append({"runs": name, "pairs": len(g), "mean a": 100 * g.score_a.mean(), "mean b": 100 * g.score_b.mean(),
                      "difference": mean, "95% low": low, "95% high": high})
     return pd.DataFrame(rows)

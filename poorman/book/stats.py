@@ -8,7 +8,7 @@ initialisation and data order; every strategy uses the same seeds). Scores are G
 * **Retention**: a ratio of means, pruned / baseline.
 * **Gain share**: (pruned - constant) / (baseline - constant), where `constant` is the dev score
   of always predicting the most frequent label (the mean, for regression;
-  poorman.experiments.metrics.constant_scores). 1 = the pruned model kept all of the baseline's
+  poorman.experiments.data.floor.constant_scores). 1 = the pruned model kept all of the baseline's
   gain over a model that learnt nothing, 0 = it kept none. Unlike retention it has no floor at
   chance, so the verdicts use it.
 
@@ -47,6 +47,7 @@ import pandas as pd
 from scipy import stats as sps
 
 LEVEL = 0.95
+FULL_SEEDS = 3   # cells with fewer seeds are flagged in tables and chapters
 CELL = ["model", "role", "strategy", "k", "task"]
 
 
@@ -64,6 +65,15 @@ def mean_interval(values, level=LEVEL):
         return mean, np.nan, np.nan, n
     half = float(t_quantile(n - 1, level)) * float(np.std(x, ddof=1)) / np.sqrt(n)
     return mean, mean - half, mean + half, n
+
+
+def pareto_frontier(score, cost):
+    """True where no other point has a score >= and a cost <=, one of them strictly (means only;
+    verdicts.frontier is the looser one on intervals that the chapters use)."""
+    score, cost = np.asarray(score, float), np.asarray(cost, float)
+    better = (score[None, :] >= score[:, None]) & (cost[None, :] <= cost[:, None]) & \
+             ((score[None, :] > score[:, None]) | (cost[None, :] < cost[:, None]))
+    return ~better.any(axis=1)
 
 
 def fieller(num, var_num, den, var_den, dof, level=LEVEL):

@@ -149,8 +149,8 @@ def autocast_for(precision, device_type):
     return torch.autocast(device_type, dtype=chosen.dtype)
 
 
-def measure(model, *, batch_size=8, seq_len=128, repeats=10, warmup=3, size=True, timing=True,
-            precision: str | None = "auto") -> dict:
+def measure(model: torch.nn.Module, *, batch_size: int = 8, seq_len: int = 128, repeats: int = 10, warmup: int = 3,
+            size: bool = True, timing: bool = True, precision: str | None = "auto") -> dict:
     """Parameters, checkpoint bytes, FLOPs and (optionally) latency of one model; the latency in
     the precision this hardware would run it in unless `precision` says otherwise (see latency)."""
     out = {"num_layers": get_adapter(model).num_layers(model),

@@ -24,7 +24,7 @@ import pandas as pd
 
 from ..core.strategies import NEEDS_MODEL, select_layers
 from .profiles import load_profile
-from .tasks import get_task
+from .data.tasks import get_task
 
 
 @dataclass(frozen=True)

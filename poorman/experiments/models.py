@@ -60,7 +60,7 @@ def tiny_type(model_id):
     return model_id[len(TINY_PREFIX):] if model_id.startswith(TINY_PREFIX) else None
 
 
-def load_model(model_id, auto_class=AutoModel, seed=0, **config_changes):
+def load_pretrained(model_id, auto_class=AutoModel, seed=0, **config_changes):
     """Pre-trained weights (or a tiny random model) as `auto_class`; torch is seeded first, so any
     new weights (a classification head, every tiny weight) depend on `seed` alone."""
     tiny = tiny_type(model_id)
@@ -88,7 +88,7 @@ def load_for_classification(model_id, num_labels, seed=42, label_names=()):
     names = dict(id2label=dict(enumerate(label_names)), label2id={n: i for i, n in enumerate(label_names)}) \
         if label_names else {}
     tokenizer = load_tokenizer(model_id)
-    model = load_model(model_id, AutoModelForSequenceClassification, seed, num_labels=num_labels,
+    model = load_pretrained(model_id, AutoModelForSequenceClassification, seed, num_labels=num_labels,
                        problem_type=problem, **names)
     if model.config.model_type == "xlnet" and tiny_type(model_id):
         tokenizer.padding_side = "left"  # as XLNet's own tokenizer: the summary token is last

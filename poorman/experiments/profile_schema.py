@@ -77,7 +77,7 @@ class CellSeeds(_Strict):
     models: Optional[list[StrictStr]] = None
     strategies: Optional[list[StrictStr]] = None
     ks: Optional[list[Count]] = None
-    seeds: Annotated[list[StrictInt], Field(min_length=1)]
+    seeds: list[StrictInt]  # [] : the cells it matches are not run (colab.yaml's last rule)
 
 
 class ProfileFile(_Strict):

@@ -18,7 +18,7 @@ import yaml
 
 from ..core.strategies import STRATEGIES
 from .profile_schema import ProfileFile, check
-from .tasks import get_task, task_name
+from .data.tasks import get_task, task_name
 
 TRAIN_DEFAULTS = {"max_train": None, "max_eval": None, "max_length": 128, "batch_size": 8,
                   "learning_rate": 5e-5, "epochs": 3, "warmup_ratio": 0.0, "weight_decay": 0.0,
@@ -173,7 +173,7 @@ def task_entry(entry, source):
     if not isinstance(entry, dict):
         get_task(entry)  # raises with the list of known tasks
         return entry
-    from .own_task import describe
+    from .data.own_task import describe
     path = Path(source)
     base = path.parent if path.suffix in (".yaml", ".yml") else Path.cwd()
     try:

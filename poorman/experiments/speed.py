@@ -16,20 +16,20 @@ from ..core.measure import autocast_for, checkpoint_size, count_parameters, dumm
 from ..core.precision import choose_precision
 from ..core.strategies import select_layers
 from ..core.surgery import drop_layers, get_adapter
-from .models import load_model
+from .models import load_pretrained
 from .store import records
 
 
 def _variants(profile):
     for model_id in profile.prune_models:
-        base = load_model(model_id).eval()
+        base = load_pretrained(model_id).eval()
         L = get_adapter(base).num_layers(base)
         yield model_id, "baseline", 0, base
         for k in profile.ks_for(model_id):
             pruned = drop_layers(copy.deepcopy(base), select_layers("top", L, k), strategy="top")
             yield model_id, "pruned", k, pruned
     for model_id in profile.reference_models:
-        yield model_id, "reference", 0, load_model(model_id).eval()
+        yield model_id, "reference", 0, load_pretrained(model_id).eval()
 
 
 @torch.inference_mode()

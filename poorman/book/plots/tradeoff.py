@@ -4,17 +4,16 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import palette
-from .figures import styled
 
 
-@styled
+@palette.styled
 def tradeoff_plot(table, title=None):
     """Score (with its interval over seeds) against latency; the frontier joined by a line.
 
     Colours are the book's strategy colours. Variants of one depth share a latency, so each
     strategy is nudged sideways by a little; the top axis names the layers each latency keeps.
     No label sits on the plotting area, where it could cover a point.
-    `table` is poorman.experiments.own_compare.compare_table's (or poorman compare's CSV)."""
+    `table` is poorman.own.compare.compare_table's (or poorman compare's CSV)."""
     t = table.sort_values("latency_ms")
     fig, ax = plt.subplots(figsize=(palette.FIGURE_WIDTH, 4.4))
     strategies = ["none"] + palette.ordered(s for s in t.strategy.unique() if s != "none")

@@ -161,19 +161,11 @@ def _batches(inputs, tokenizer, batch_size, max_length):
         yield from inputs  # an iterable of ready batches
 
 
-@torch.inference_mode()
-def layer_scores(model, inputs, *, tokenizer=None, token="mean", batch_size=16, max_length=128,
-                 progress=True):
-    """Mean input/output cosine per layer over a calibration sample.
-
-    `inputs`: a list of texts (or text pairs) with `tokenizer`, a dict of tensors
-    (e.g. a BatchEncoding), or an iterable of such batches.
-    """
-    if token not in TOKENS:
-        raise ValueError(f"unknown token choice {token!r}; choose one of {', '.join(TOKENS)}")
-    adapter = get_adapter(model)
-    L = adapter.num_layers(model)
-    captured = []
+@contextlib.contextmanager
+def _layer_states(model, adapter):
+    """Yield a list that each forward pass fills with the hidden states entering the first layer
+    and leaving every layer (L + 1 tensors); hooks removed and the mode restored afterwards."""
+    captured: list = []
 
     def pre_hook(module, args, kwargs):
         if not captured:
@@ -186,28 +178,49 @@ def layer_scores(model, inputs, *, tokenizer=None, token="mean", batch_size=16, 
     for layer in adapter.layer_list(model):
         handles.append(layer.register_forward_pre_hook(pre_hook, with_kwargs=True))
         handles.append(layer.register_forward_hook(post_hook, with_kwargs=True))
-    device = next(model.parameters()).device
     was_training = model.training
     model.eval()
-    total, count = torch.zeros(L + 1, L + 1, dtype=torch.float64), 0
     try:
-        for batch in tqdm(_batches(inputs, tokenizer, batch_size, max_length), disable=not progress,
-                          desc="layer scores"):
-            batch = {k: v.to(device) for k, v in batch.items() if torch.is_tensor(v)}
-            captured.clear()
-            model(**batch)
-            if len(captured) != L + 1:
-                raise RuntimeError(f"expected {L} layer calls, saw {len(captured) - 1}")
-            states = captured if adapter.hidden_batch_first else [h.transpose(0, 1) for h in captured]
-            mask = batch.get("attention_mask", torch.ones(states[0].shape[:2], device=device))
-            with _one_cpu_thread(device):
-                cos = _pairwise_cosine(states, mask, token)
-                total += cos.sum(-1).double().cpu()
-            count += cos.shape[-1]
+        yield captured
     finally:
         for h in handles:
             h.remove()
         model.train(was_training)
+
+
+def _batch_cosines(model, adapter, captured, batch, token) -> torch.Tensor:
+    """(L + 1, L + 1, batch) cosines between every pair of layer boundaries for one batch."""
+    L, device = adapter.num_layers(model), next(model.parameters()).device
+    batch = {k: v.to(device) for k, v in batch.items() if torch.is_tensor(v)}
+    captured.clear()
+    model(**batch)
+    if len(captured) != L + 1:
+        raise RuntimeError(f"expected {L} layer calls, saw {len(captured) - 1}")
+    states = captured if adapter.hidden_batch_first else [h.transpose(0, 1) for h in captured]
+    mask = batch.get("attention_mask", torch.ones(states[0].shape[:2], device=device))
+    with _one_cpu_thread(device):
+        return _pairwise_cosine(states, mask, token)
+
+
+@torch.inference_mode()
+def layer_scores(model: torch.nn.Module, inputs, *, tokenizer=None, token: str = "mean", batch_size: int = 16,
+                 max_length: int = 128, progress: bool = True) -> LayerScores:
+    """Mean input/output cosine per layer over a calibration sample.
+
+    `inputs`: a list of texts (or text pairs) with `tokenizer`, a dict of tensors
+    (e.g. a BatchEncoding), or an iterable of such batches.
+    """
+    if token not in TOKENS:
+        raise ValueError(f"unknown token choice {token!r}; choose one of {', '.join(TOKENS)}")
+    adapter = get_adapter(model)
+    L = adapter.num_layers(model)
+    total, count = torch.zeros(L + 1, L + 1, dtype=torch.float64), 0
+    with _layer_states(model, adapter) as captured:
+        for batch in tqdm(_batches(inputs, tokenizer, batch_size, max_length), disable=not progress,
+                          desc="layer scores"):
+            cos = _batch_cosines(model, adapter, captured, batch, token)
+            total += cos.sum(-1).double().cpu()
+            count += cos.shape[-1]
     if count == 0:
         raise ValueError("layer_scores got no calibration examples")
     boundary = (total / count).numpy()

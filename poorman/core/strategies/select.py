@@ -28,9 +28,17 @@ the lowest-BI ones. Ties go to the higher layer, here and in the parameter-based
 strategies (so on ALBERT, whose layers all share one set of weights, those drop the top k).
 """
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from .scores import LayerScores, block_angular_distance
+
+if TYPE_CHECKING:
+    from .weights import WeightScores
 
 STRATEGIES = {
     "top": "drop the last k layers",
@@ -124,7 +132,8 @@ def _score_arrays(strategy, scores, num_layers):
     return cosine, None if boundary is None else np.asarray(boundary, dtype=float)
 
 
-def select_layers(strategy, num_layers, k, scores=None):
+def select_layers(strategy: str, num_layers: int, k: int,
+                  scores: LayerScores | WeightScores | Sequence[float] | None = None) -> list[int]:
     """Return the sorted 0-based indices of the k layers `strategy` drops."""
     _check(strategy, num_layers, k)
     if k == 0:

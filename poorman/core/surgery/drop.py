@@ -11,8 +11,13 @@ Indices are 0-based. Dropping twice composes: the second call's indices refer to
 current (already pruned) model, while the record always uses the original numbering.
 """
 
+from __future__ import annotations
+
 import json
 import numbers
+from collections.abc import Iterable
+
+from torch import nn
 
 from .adapters import get_adapter
 from .adapters.base import configs_of
@@ -58,7 +63,7 @@ def _provenance(config, keep, num_layers, strategy):
     }
 
 
-def drop_layers(model, layers, *, strategy=None):
+def drop_layers(model: nn.Module, layers: Iterable[int], *, strategy: str | None = None) -> nn.Module:
     """Remove the layers at 0-based indices `layers` from `model` in place; returns model.
 
     Works on bare models and task heads of the supported families (see

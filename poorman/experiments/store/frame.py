@@ -1,8 +1,12 @@
 """The run store as a tidy pandas DataFrame: one row per run, flat columns."""
 
+from __future__ import annotations
+
+from pathlib import Path
+
 import pandas as pd
 
-from ..tasks import task_name
+from ..data.tasks import task_name
 from .records import iter_runs, results_dir
 
 
@@ -31,7 +35,7 @@ def _precision(rec):
     return rec["env"].get("precision") or ("bf16" if legacy else "fp32")
 
 
-def results(profile="cpu", store_dir=None):
+def results(profile: str = "cpu", store_dir: str | Path | None = None) -> pd.DataFrame:
     """All finished runs of a profile. Corrupt or foreign files are reported and skipped."""
     store_dir = store_dir or results_dir(profile)
     rows = []
@@ -50,7 +54,7 @@ def metric_names(df, task):
     return sorted(c[len("metric_"):] for c in df.columns if c.startswith("metric_") and rows[c].notna().any())
 
 
-def score_table(df):
+def mean_score_table(df):
     """Mean score by model, strategy and K (rows) and task (columns, each naming its metric; with
     several metrics the score is their mean), and the mean over tasks."""
     table = df.pivot_table(index=["model", "strategy", "k"], columns="task", values="score", aggfunc="mean")

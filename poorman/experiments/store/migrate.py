@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..data import data_source
-from ..spec import NOT_IN_IDS, RECORD_VERSION, run_id
-from ..tasks import get_task
+from ..run.spec import NOT_IN_IDS, RECORD_VERSION, run_id
+from ..data.tasks import get_task
 from .records import atomic_write_json, cache_path, iter_runs, read_json, run_path
 
 

@@ -18,18 +18,8 @@ import tempfile
 import warnings
 from pathlib import Path
 
-from ..spec import RECORD_VERSION, RunRecord, run_id  # the run types; run_id is re-exported here
-
-NAME = re.compile(r"[A-Za-z0-9_-]+")
-
-
-def check_name(name, what="profile name"):
-    """A store folder name: a plain identifier (letters, digits, - and _), never a path."""
-    if not isinstance(name, str) or not NAME.fullmatch(name):
-        raise ValueError(f"{what} {name!r} is not a plain name: use letters, digits, - and _ only "
-                         f"(it names a folder of the run store, so it cannot be a path)")
-    return name
-
+from ..data.names import check_name  # noqa: F401  (re-exported: profiles name their store folder by it)
+from ..run.spec import RECORD_VERSION, RunRecord, run_id  # the run types; run_id is re-exported here
 
 def default_root():
     """$POORMAN_RESULTS, else results/ under the current folder."""

@@ -6,8 +6,8 @@ from .base import Adapter
 
 
 class BertAdapter(Adapter):
-    model_types = ("bert", "roberta", "xlm-roberta", "electra", "mpnet")
-    layer_paths = ("encoder.layer",)
+    model_types: tuple[str, ...] = ("bert", "roberta", "xlm-roberta", "electra", "mpnet")
+    layer_paths: tuple[str, ...] = ("encoder.layer",)
 
 
 class DebertaV2Adapter(BertAdapter):

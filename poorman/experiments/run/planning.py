@@ -12,14 +12,14 @@ import functools
 from pathlib import Path
 from typing import Any
 
-from ..core.strategies import (NEEDS_SCORES, NEEDS_WEIGHTS, LayerScores, WeightScores, layer_scores, select_layers,
+from ...core.strategies import (NEEDS_SCORES, NEEDS_WEIGHTS, LayerScores, WeightScores, layer_scores, select_layers,
                                weight_scores)
-from ..core.surgery import get_adapter
-from .data import data_source, load_split, reading
-from .models import load_for_classification, model_config
+from ...core.surgery import get_adapter
+from ..data import data_source, load_split, reading
+from ..models import load_for_classification, model_config
 from .spec import RunSpec
-from .store import records
-from .tasks import Task, get_task
+from ..store import records
+from ..data.tasks import Task, get_task
 
 
 def run_spec(profile, model: str, role: str, strategy: str, k: int, task: str | dict | Task, seed: int,

@@ -11,34 +11,16 @@ when no other has a score at least as high and a latency at least as low (one of
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from .metrics import learning_note
-from .store import results
-
-
-def _interval(scores):
-    n = len(scores)
-    if n < 2:
-        return np.nan, np.nan
-    sem = np.std(scores, ddof=1) / np.sqrt(n)
-    if sem == 0:
-        return float(np.mean(scores)), float(np.mean(scores))
-    return tuple(float(x) for x in stats.t.interval(0.95, n - 1, loc=np.mean(scores), scale=sem))
+from ..book.stats import mean_interval, pareto_frontier
+from ..experiments.data.metrics import learning_note
+from ..experiments.store import results
 
 
 def _variant(row):
     if row.role == "baseline":
         return "full"
     return f"{row.strategy}-{row.k}"
-
-
-def frontier(score, latency):
-    """True where no other point has score >= and latency <=, one of them strictly."""
-    score, latency = np.asarray(score, float), np.asarray(latency, float)
-    better = (score[None, :] >= score[:, None]) & (latency[None, :] <= latency[:, None]) & \
-             ((score[None, :] > score[:, None]) | (latency[None, :] < latency[:, None]))
-    return ~better.any(axis=1)
 
 
 def compare_table(store_dir, run_ids, latency_by_depth=None):
@@ -54,7 +36,7 @@ def compare_table(store_dir, run_ids, latency_by_depth=None):
     rows = []
     for variant, runs in df.groupby("variant", sort=False):
         first = runs.iloc[0]
-        low, high = _interval(runs.score.to_numpy())
+        _, low, high, _ = mean_interval(runs.score.to_numpy())
         rows.append({"variant": variant, "strategy": first.strategy if variant != "full" else "none",
                      "k": int(first.k), "layers": f"{first.num_layers}/{first.original_layers}",
                      "dropped": " ".join(str(i + 1) for i in first.dropped) or "-",
@@ -65,7 +47,7 @@ def compare_table(store_dir, run_ids, latency_by_depth=None):
     table.attrs["latency_side_by_side"] = latency_by_depth is not None
     full = table.latency_ms[table.variant == "full"]
     table["speedup"] = (full.iloc[0] / table.latency_ms) if len(full) else np.nan
-    table["frontier"] = frontier(table.score, table.latency_ms)
+    table["frontier"] = pareto_frontier(table.score, table.latency_ms)
     return table
 
 

@@ -13,9 +13,9 @@ import torch
 from transformers import (DataCollatorWithPadding, PrinterCallback, ProgressCallback, Trainer, TrainerCallback,
                           TrainingArguments)
 
-from ..core.precision import Precision
-from ..core.surgery import get_adapter
-from .metrics import trainer_metrics
+from ...core.precision import Precision
+from ...core.surgery import get_adapter
+from ..data.metrics import trainer_metrics
 
 
 @contextlib.contextmanager

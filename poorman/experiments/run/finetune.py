@@ -22,11 +22,11 @@ from pathlib import Path
 import torch
 from transformers import AutoModelForSequenceClassification, DataCollatorWithPadding, set_seed
 
-from ..core.measure import count_parameters, folder_bytes, latency
-from ..core.precision import Precision
-from ..core.surgery import drop_layers, get_adapter
-from .data import load_split, reading, tokenize
-from .models import load_for_classification
+from ...core.measure import count_parameters, folder_bytes, latency
+from ...core.precision import Precision
+from ...core.surgery import drop_layers, get_adapter
+from ..data import load_split, reading, tokenize
+from ..models import load_for_classification
 from .similarity import layer_similarity
 from .spec import RunRecord, RunSpec
 from .training import (ConcurrencySampler, evaluate, freeze, make_trainer, train, trained_model,
@@ -45,7 +45,7 @@ def environment(parallel_runs: int = 1, precision: Precision | None = None) -> d
     import datasets
     import transformers
 
-    from .. import __version__
+    from ... import __version__
     return {"poorman": __version__, "torch": torch.__version__, "transformers": transformers.__version__,
             "datasets": datasets.__version__, "python": platform.python_version(),
             "machine": platform.machine(), "processor": platform.processor() or platform.machine(),

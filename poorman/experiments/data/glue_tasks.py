@@ -4,9 +4,7 @@ Everything the rest of the package needs to know about a task is in one frozen `
 Label ids follow the Hugging Face Hub's `nyu-mll/glue` (e.g. rte: 0=entailment), and
 `TsvLayout` says how to read the same rows from the classic `download_glue_data.py` folder.
 
-A task from your own data is a description (a dict: name, train and eval sources, text and
-label columns; see own_task.py). `get_task` accepts one and returns a Task whose `spec` is the
-canonical description, with each local file's sha256: what a run spec records.
+A task from your own data is a description (own_task.py); tasks.get_task takes either.
 """
 
 from __future__ import annotations
@@ -158,14 +156,10 @@ def _normalise(name: str) -> str:
     return "".join(c for c in key if c.isalnum())
 
 
-def get_task(name: str | dict | Task) -> Task:
-    """Look a task up by any common spelling ("SST-2", "sst2", "STS-B", "MNLI-m", "MNLI-mm"), or
-    build one from a description of your own data (a dict, see own_task.describe)."""
+def glue_task(name: str | Task) -> Task:
+    """Look a GLUE task up by any common spelling ("SST-2", "sst2", "STS-B", "MNLI-m", "MNLI-mm")."""
     if isinstance(name, Task):
         return name
-    if isinstance(name, dict):
-        from .own_task import task_from_description  # reads the files: only for your own data
-        return task_from_description(name)
     key = _normalise(str(name))
     key = _ALIASES.get(key, key)
     if key == "mnli-mm":
@@ -175,10 +169,3 @@ def get_task(name: str | dict | Task) -> Task:
                          f"(plus the spellings SST-2, STS-B, MNLI-m, MNLI-mm); "
                          f"for your own data give a description: name, train, eval, text, label")
     return TASKS[key]
-
-
-def task_name(task: str | dict | Task) -> str:
-    """The display name of a run spec's task, without reading any file."""
-    if isinstance(task, dict):
-        return task["name"]
-    return get_task(task).name

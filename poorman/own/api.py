@@ -1,6 +1,6 @@
 """Prune, fine-tune and compare on your own labelled data: `poorman finetune` and `poorman compare`.
 
-    from poorman.experiments.own_data import compare, finetune
+    from poorman.own.api import compare, finetune
     data = dict(train="train.csv", eval="test.csv", text="review", label="sentiment")
     table = compare("sentence-transformers/all-MiniLM-L6-v2", **data, strategies=["top", "contribution"])
     record = finetune("sentence-transformers/all-MiniLM-L6-v2", **data, strategy="top", k=2, out="minilm-4")
@@ -12,35 +12,41 @@ model. The recipe is a profile's `train` settings (cpu's by default) on all your
 arguments (epochs=3, learning_rate=2e-5, batch_size, max_train, max_length, ...) override it.
 """
 
+from __future__ import annotations
+
 import fcntl
 import math
 import os
 import re
 import shutil
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
+
+import pandas as pd
 
 from ..core.strategies import STRATEGIES
 from ..core.surgery.load import check_weights
-from .data import load_split
-from .metrics import dev_constant_metrics, learning_note
-from .models import max_positions, model_config
-from .profile_schema import Train, check
-from .own_card import model_card
-from .own_compare import compare_table
-from .own_task import describe
-from .planning import run_spec
-from .profiles import TRAIN_DEFAULTS, load_profile
-from .schedule import train_one
-from .store import records
-from .speed import variant_table
-from .sweep import expand_grid, sweep
-from .training import quiet_libraries
+from ..experiments.data import load_split
+from ..experiments.data.floor import dev_constant_metrics
+from ..experiments.data.metrics import learning_note
+from ..experiments.models import max_positions, model_config
+from ..experiments.profile_schema import Train, check
+from .card import model_card
+from .compare import compare_table
+from ..experiments.data.own_task import describe
+from ..experiments.run.planning import run_spec
+from ..experiments.profiles import TRAIN_DEFAULTS, load_profile
+from ..experiments.sweep.schedule import train_one
+from ..experiments.store import records
+from ..experiments.speed import variant_table
+from ..experiments.sweep import expand_grid, sweep
+from ..experiments.run.training import quiet_libraries
 
 SAMPLES = Path(__file__).parent / "samples"
 # The fewest optimizer steps a run of your data gets: with the cpu recipe's 2 epochs, 400 rows
 # make 100 steps, and MiniLM-L6 then predicts one class; the own-data pilot
-# (scripts/own_data_pilot.py, benchmarks/README.md P7) chose this floor.
+# (the own-data pilot: benchmarks/README.md, P7) chose this floor.
 MIN_STEPS = 300
 
 
@@ -143,9 +149,12 @@ def _check_drop(model, strategies, ks, layers=None):
     return L
 
 
-def finetune(model, train, eval, text, label, *, out, text_pair=None, name=None, label_names=None,
-             metrics=None, regression=None, strategy="top", k=0, layers=None, seed=42, profile="cpu",
-             store=None, min_steps=MIN_STEPS, log=print, verbose=False, **overrides):
+def finetune(model: str, train: str | Path | dict, eval: str | Path | dict, text: str, label: str, *,
+             out: str | Path, text_pair: str | None = None, name: str | None = None,
+             label_names: list[str] | None = None, metrics: list[str] | None = None, regression: bool | None = None,
+             strategy: str = "top", k: int = 0, layers: list[int] | None = None, seed: int = 42,
+             profile: str = "cpu", store: str | Path | None = None, min_steps: int = MIN_STEPS, log=print,
+             verbose: bool = False, **overrides) -> dict:
     """Drop layers (strategy + k, or explicit 0-based layers; k=0: none), fine-tune, evaluate, and
     save a checkpoint with its label names and a model card (README.md) in `out`. Returns the record.
     verbose: also the Trainer's, datasets' and transformers' own progress bars and logs."""
@@ -228,9 +237,12 @@ def _in_use(folder):
         os.close(fd)
 
 
-def compare(model, train, eval, text, label, *, text_pair=None, name=None, label_names=None, metrics=None,
-            regression=None, strategies=("top", "contribution"), ks=None, seeds=1, profile="cpu",
-            store=None, jobs=1, min_steps=MIN_STEPS, log=print, verbose=False, **overrides):
+def compare(model: str, train: str | Path | dict, eval: str | Path | dict, text: str, label: str, *,
+            text_pair: str | None = None, name: str | None = None, label_names: list[str] | None = None,
+            metrics: list[str] | None = None, regression: bool | None = None,
+            strategies: Sequence[str] = ("top", "contribution"), ks: list[int] | None = None, seeds: int = 1,
+            profile: str = "cpu", store: str | Path | None = None, jobs: int = 1, min_steps: int = MIN_STEPS,
+            log=print, verbose: bool = False, **overrides) -> pd.DataFrame:
     """Fine-tune the full model and each strategy x K (x seeds) in a run store; return the table
     of score (t-interval over seeds), parameters and latency per variant, frontier marked.
     verbose: as sweep's."""

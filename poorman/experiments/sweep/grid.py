@@ -26,16 +26,16 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from ..core.precision import choose_precision
-from ..core.strategies import NEEDS_MODEL, STRATEGIES, select_layers
-from .models import model_config
-from .planning import fix_layers, run_spec
-from .profiles import check_jobs, load_profile, profile_task, seeds_for
-from .schedule import TrainedModels, group_by_model, train_all, write_records
-from .spec import RunRecord, RunSpec
-from .store import records
-from .tasks import task_name
-from .training import quiet_libraries
+from ...core.precision import choose_precision
+from ...core.strategies import NEEDS_MODEL, STRATEGIES, select_layers
+from ..models import model_config
+from ..run.planning import fix_layers, run_spec
+from ..profiles import check_jobs, load_profile, profile_task, seeds_for
+from .schedule import TrainedModels, group_by_model, train_all
+from ..run.spec import RunRecord, RunSpec
+from ..store import records
+from ..data.tasks import task_name
+from ..run.training import quiet_libraries
 
 
 def expand_grid(profile) -> list[RunSpec]:
@@ -168,12 +168,13 @@ def sweep(profile="cpu", *, tasks=None, models=None, strategies=None, ks=None, s
 
 
 def _run(trainings, profile, store_dir, jobs, verbose, log, total):
-    """Train, write every run's record, and report each on its own line above one progress bar."""
+    """Train (schedule.py writes every run's record), and report each run on its own line above one
+    progress bar."""
     new = []
     with tqdm(total=total, desc=f"sweep {profile.name}", unit="run", file=sys.stderr) as bar, \
             contextlib.closing(train_all(trainings, profile, store_dir, jobs, verbose)) as finished:
-        for training, rec, trained_here in finished:
-            for spec, out in zip(training.specs, write_records(training, rec, store_dir)):
+        for training, outs, rec, trained_here in finished:
+            for spec, out in zip(training.specs, outs):
                 new.append(out)
                 log(run_line(spec, out, rec, trained_here))
                 bar.update()

@@ -51,7 +51,7 @@ def _data(args):
 
 
 def cmd_finetune(args):
-    from .own_data import finetune  # lazily: `poorman drop` must not need the experiment stack
+    from .api import finetune  # lazily: `poorman drop` must not need the experiment stack
     if args.layers is not None and (args.k or args.strategy):
         raise ValueError("give --layers, or --strategy with --k, not both")
     record = finetune(args.model, **_data(args), strategy=args.strategy or "top", k=args.k, layers=args.layers,
@@ -84,9 +84,10 @@ def write_atomically(path, write):
         tmp.unlink(missing_ok=True)
 
 
-def cmd_compare(args, draw_tradeoff):
-    from .own_compare import format_table
-    from .own_data import compare
+def cmd_compare(args):
+    from ..book.plots import tradeoff_plot
+    from .api import compare
+    from .compare import format_table
     if args.out:
         check_out_folder(args.out)
     table = compare(args.model, **_data(args), strategies=args.strategies, ks=args.ks, seeds=args.seeds,
@@ -95,12 +96,12 @@ def cmd_compare(args, draw_tradeoff):
     out.mkdir(parents=True, exist_ok=True)
     print(f"\n{table.attrs['task']}, {table.attrs['model']}:\n{format_table(table)}")
     write_atomically(out / "compare.csv", lambda tmp: table.to_csv(tmp, index=False))
-    write_atomically(out / "tradeoff.png", lambda tmp: draw_tradeoff(table, tmp))
+    write_atomically(out / "tradeoff.png", lambda tmp: tradeoff_plot(table).savefig(tmp, dpi=120, bbox_inches="tight"))
     print(f"wrote {out / 'compare.csv'} and {out / 'tradeoff.png'}")
 
 
-def add_commands(sub, draw_tradeoff):
-    """Register finetune and compare; draw_tradeoff(table, png_path) draws the trade-off plot."""
+def add_commands(sub):
+    """Register finetune and compare."""
     p = sub.add_parser("finetune", help="drop layers, fine-tune on your data, save a checkpoint + model card")
     _data_arguments(p)
     p.add_argument("--strategy", help="which layers to drop (default top when --k is given)")
@@ -118,4 +119,4 @@ def add_commands(sub, draw_tradeoff):
     p.add_argument("--seeds", type=int, default=1, help="seeds per variant (3+ gives intervals)")
     p.add_argument("--jobs", type=int, default=1, help="runs trained at once")
     p.add_argument("--out", help="folder for compare.csv and tradeoff.png (default: the store)")
-    p.set_defaults(func=lambda args: cmd_compare(args, draw_tradeoff))
+    p.set_defaults(func=cmd_compare)

@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from .tasks import Task, get_task
+from ..data.tasks import Task, get_task
 
 RECORD_VERSION = 2  # 2: the data source is part of the spec (None in records of version 1)
 NOT_IN_IDS = ("bf16", "precision")  # training keys that say how fast, not what is trained

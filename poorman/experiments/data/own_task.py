@@ -31,9 +31,9 @@ from pathlib import Path
 from datasets import ClassLabel, Dataset, Features, Value
 
 from . import own_table
-from .metrics import METRICS
-from .store.records import check_name
-from .tasks import Task, get_task
+from .glue_tasks import Task, glue_task
+from .metric_fns import METRICS
+from .names import check_name
 
 REQUIRED = ("train", "eval", "text", "label")
 OPTIONAL = ("name", "label_names", "metrics", "regression")
@@ -96,7 +96,7 @@ def _name(desc: dict, train: dict, eval_: dict) -> str:
 
 def _is_glue(name: str) -> bool:
     try:
-        get_task(name)
+        glue_task(name)
     except ValueError:
         return False
     return True

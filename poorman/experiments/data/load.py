@@ -21,10 +21,10 @@ from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
-from datasets import ClassLabel, Dataset, Features, Value, load_dataset, load_dataset_builder
+from datasets import ClassLabel, Dataset, Features, Value, load_dataset
 
 from . import own_table
-from .own_task import check_tables, load_own_split, task_metrics, text_and_label, to_dataset
+from .own_task import load_own_split
 from .tasks import Task, get_task
 
 GLUE_DIR_ENV = "POORMAN_GLUE_DIR"  # set it to read GLUE from a local download_glue_data.py folder
@@ -95,29 +95,6 @@ def _glue_tsv_path(task: Task, split: str, glue_dir: Path) -> Path:
     if not path.is_file():
         raise FileNotFoundError(f"{path} does not exist (GLUE directory named by {named_by}): add {expect}, {hint}")
     return path
-
-
-def check_available(task: Task | str, glue_dir=None, splits=None) -> str:
-    """Fail now, not hours into a sweep, if a task's data cannot be found; say where it comes from.
-
-    Local (glue_dir, else $POORMAN_GLUE_DIR): every needed TSV file exists. Hub: nyu-mll/glue can
-    be reached, or is in the datasets cache when offline. splits: default train and the eval splits.
-    """
-    task = get_task(task)
-    splits = [_resolve_split(task, s) for s in (splits or ("train", *task.eval_splits))]
-    root = glue_dir or os.environ.get(GLUE_DIR_ENV)
-    if root:
-        root = Path(root).expanduser()
-        for split in splits:
-            _glue_tsv_path(task, split, root)
-        return f"{task.name}: {', '.join(splits)} from the TSV files in {root}"
-    try:
-        load_dataset_builder(task.hub_path, task.hub_config)
-    except Exception as err:  # offline, no cache, or no such dataset: say how to avoid the Hub
-        raise ConnectionError(f"{task.name}: cannot load {task.hub_path}/{task.hub_config} from the Hub "
-                              f"({err}); offline, point ${GLUE_DIR_ENV} (or --glue-dir) at a local GLUE "
-                              f"folder in the download_glue_data.py layout") from None
-    return f"{task.name}: {', '.join(splits)} from the Hub ({task.hub_path}/{task.hub_config})"
 
 
 def _label_id(task: Task, raw: str, path: Path, line: int):
@@ -251,57 +228,6 @@ def load_split(task: Task | str | dict, split: str, *, glue_dir=None, max_exampl
     if task.own_spec:
         return subsample(load_own_split(task, _resolve_split(task, split)), max_examples, seed)
     return load_glue(task, split, glue_dir=glue_dir, max_examples=max_examples, seed=seed, source=source)
-
-
-# ----------------------------------------------------------------------------- your own data
-
-def _read_table(source, split: str, config: str | None) -> own_table.Table:
-    """Dataset / DataFrame / CSV, TSV, JSON(L), Parquet file / Hub id -> a Table (own_table.py)."""
-    import pandas as pd
-
-    if isinstance(source, Dataset):
-        frame = source.to_pandas()
-        classes = {c: list(f.names) for c, f in source.features.items() if isinstance(f, ClassLabel)}
-        for column, names in classes.items():
-            frame[column] = [names[v] if v >= 0 else None for v in frame[column]]
-        return own_table.Table(frame, list(range(1, len(frame) + 1)), "data", classes=classes)
-    if isinstance(source, pd.DataFrame):
-        return own_table.Table(source.reset_index(drop=True), list(range(1, len(source) + 1)), "data")
-    path = Path(str(source)).expanduser()
-    if path.is_file() or path.suffix.lower() in own_table.FORMATS:
-        return own_table.read_source(own_table.local_source(path, Path.cwd()))
-    return own_table.read_source({"hub": str(source), "config": config, "split": split})
-
-
-def load_custom(source, text_columns: str | list[str] | tuple[str, ...], label_column: str = "label",
-                *, split: str = "train", name: str | None = None, regression: bool | None = None,
-                label_names: list[str] | None = None, metrics: tuple[str, ...] | None = None,
-                config: str | None = None, max_examples: int | None = None, seed: int = 42) -> tuple[Dataset, Task]:
-    """One table of your own (a CSV/TSV/JSON(L)/Parquet file, a Hub id, a Dataset or a DataFrame),
-    checked like a task's train file (own_task.py), in memory.
-
-    Returns (dataset with text columns, "label", "idx"; a Task for tokenize/compute_metrics). To
-    fine-tune, sweep or compare, describe a task instead (train and eval sources): the engine
-    reloads its files by path. regression=None detects it (non-integer numbers).
-    """
-    text = [text_columns] if isinstance(text_columns, str) else list(text_columns)
-    table = _read_table(source, split, config)
-    text, label = text_and_label({"text": text, "label": label_column}, table.where)
-    default = Path(str(source)).stem if isinstance(source, (str, Path)) else "custom"
-    desc = {"name": name or default, "label_names": label_names, "regression": regression}
-    names, is_regression = check_tables(table, table, text, label, desc, log=lambda *_: None)
-    task = Task(name=name or default, text_fields=tuple(text), num_labels=max(1, len(names)),
-                label_names=tuple(names), metrics=tuple(task_metrics({"metrics": metrics}, is_regression, len(names))),
-                hub_path=None, hub_config=None, tsv=None)
-    return subsample(to_dataset(table, text, label, names, is_regression, split), max_examples, seed), task
-
-
-def load_csv_task(path: str | Path, text_columns, label_column: str = "label", **kwargs):
-    """load_custom for a local file only: a typo in the path never turns into a Hub lookup."""
-    if not Path(path).expanduser().is_file():
-        raise FileNotFoundError(f"{path} does not exist (expected a CSV/TSV file with text column(s) "
-                                f"{text_columns} and label column {label_column!r})")
-    return load_custom(path, text_columns, label_column, **kwargs)
 
 
 # ----------------------------------------------------------------------------- tokenising

@@ -6,32 +6,12 @@ No `evaluate` library: it downloads metric scripts from the Hub, which fails off
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
-from scipy.stats import pearsonr, spearmanr
-from sklearn.metrics import f1_score, matthews_corrcoef
 
+from .metric_fns import METRICS
 from .tasks import Task, get_task
-
-
-def _correlation(fn, a, b) -> float:
-    # A constant prediction (common after dropping many layers) has no defined correlation;
-    # scipy returns nan with a warning, we report 0.0 = "no linear/rank relation" like sklearn's MCC.
-    if np.ptp(a) == 0 or np.ptp(b) == 0:
-        return 0.0
-    r = float(fn(a, b)[0])
-    return 0.0 if math.isnan(r) else r
-
-
-METRICS: dict[str, Callable[[np.ndarray, np.ndarray], float]] = {
-    "accuracy": lambda y, p: float(np.mean(y == p)),
-    "f1": lambda y, p: float(f1_score(y, p, zero_division=0)),  # binary, positive class = 1
-    "macro_f1": lambda y, p: float(f1_score(y, p, average="macro", zero_division=0)),
-    "matthews_correlation": lambda y, p: float(matthews_corrcoef(y, p)),
-    "pearson": lambda y, p: _correlation(pearsonr, p, y),
-    "spearmanr": lambda y, p: _correlation(spearmanr, p, y),
-}
 
 
 def _numpy(x) -> np.ndarray:
@@ -154,17 +134,3 @@ def learning_note(metrics: dict, constant: dict, n_eval: int) -> tuple[bool, str
         return True, f"{line}: it learnt the task"
     return False, (f"{line}: THE MODEL DID NOT LEARN (it is not shown better than the constant predictor); "
                    f"try more epochs (--epochs), another --lr, or more rows")
-
-
-def dev_constant_metrics(profile, task) -> dict[str, float]:
-    """constant_metrics on the dev set the profile evaluates `task` on (the first, for MNLI)."""
-    from .data import load_split
-    rows = load_split(task, get_task(task).eval_splits[0], glue_dir=profile.resolved_glue_dir(),
-                      max_examples=profile.train_for(get_task(task).name)["max_eval"], seed=0)
-    return constant_metrics(task, rows["label"])
-
-
-def constant_scores(profile, tasks=None) -> dict[str, float]:
-    """{task: the constant predictor's headline score on its dev set} (dev_constant_metrics)."""
-    tasks = tasks or profile.tasks  # your own data's descriptions are keyed by their name
-    return {(t if isinstance(t, str) else t["name"]): dev_constant_metrics(profile, t)["score"] for t in tasks}

@@ -19,14 +19,14 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from ..core.precision import choose_precision
-from .finetune import train_and_evaluate
-from .models import model_config
-from .planning import fix_layers
-from .spec import RunRecord, RunSpec, training_key
-from .store import locks, records
-from .tasks import task_name
-from .training import quiet_libraries
+from ...core.precision import choose_precision
+from ..run.finetune import train_and_evaluate
+from ..models import model_config
+from ..run.planning import fix_layers
+from ..run.spec import RunRecord, RunSpec, training_key
+from ..store import locks, records
+from ..data.tasks import task_name
+from ..run.training import quiet_libraries
 
 POLL_S = 1.0  # how often a sweep waiting for another sweep's training looks again
 SAY_WAIT_S = 60.0  # how often a waiting sweep says what it waits for
@@ -180,15 +180,16 @@ def _wait_for_other_sweeps():
 
 
 def train_all(trainings, profile, store_dir, jobs, verbose):
-    """Yield (training, record of its model, trained here?) as each is done; a model trained here
-    has its record written before its lock is released. Each model is trained
-    once, by whichever sweep on this store takes it first; this one trains `jobs` at a time."""
+    """Yield (training, the records of its runs, the record of its model, trained here?) as each is
+    done, every record written. A model trained here has its records written before its lock is
+    released. Each model is trained once, by whichever sweep on this store takes it first; this one
+    trains `jobs` at a time."""
     waiting, running, stored = list(trainings), {}, TrainedModels(store_dir)
     pool, said = _executor(jobs), _WaitNotes(store_dir)
     try:
         while waiting or running:
             claimed, found = _claim(waiting, stored, store_dir, jobs - len(running))
-            yield from ((t, rec, False) for t, rec in found)
+            yield from ((t, write_records(t, rec, store_dir), rec, False) for t, rec in found)
             for t in claimed:
                 running[pool.submit(_train, t.spec, profile, store_dir, verbose)] = t
             if not running:
@@ -198,12 +199,13 @@ def train_all(trainings, profile, store_dir, jobs, verbose):
                 continue
             for future in wait(running, return_when=FIRST_COMPLETED)[0]:
                 t = running.pop(future)
-                try:  # the record first, then the lock: a sweep waiting on it then finds the record
+                try:  # the records first, then the lock: a sweep waiting on it then finds them
                     rec = future.result()
                     records.write_run(store_dir, rec)
+                    outs = write_records(t, rec, store_dir)
                 finally:
                     locks.release(store_dir, t.key, t.lock)
-                yield t, rec, True
+                yield t, outs, rec, True
     finally:  # on an error, let the running trainings finish and drop the rest
         pool.shutdown(wait=True, cancel_futures=True)
         for t in trainings:
