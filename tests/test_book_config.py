@@ -113,7 +113,7 @@ def test_paper_claims_have_source_and_quote():
 
 
 HIDDEN = {"remove-cell", "remove-input", "hide-cell"}
-PENDING = {"01_strategies.md", "claims.md"}   # rewritten with the findings module (issue 20): drop once merged
+PENDING: set = set()   # notebooks being rewritten elsewhere (none now)
 
 
 def is_colab_install(source):

@@ -21,7 +21,6 @@ from . import colab, palette
 from .stats import FULL_SEEDS, cells, never_took_off
 
 
-
 @dataclass
 class Chapter:
     prof: Profile
@@ -65,9 +64,12 @@ def page_settings():
     palette.use()
 
 
-def load(profile="cpu", tasks=None, page=True):
+def load(profile="cpu", tasks=None, page=False):
     """The profile, its runs in the store (only runs of its grid: the book never mixes recipes),
-    the constant predictor's score per task, and the tasks the verdicts leave out, with why."""
+    the constant predictor's score per task, and the tasks the verdicts leave out, with why.
+    page: apply page_settings() to this process (chapter.setup does it for a chapter's page)."""
+    if page:
+        page_settings()
     prof = load_profile(profile).with_overrides(tasks=tasks)
     grid = {run_id(spec) for spec in expand_grid(prof)}
     df = results(prof.name)

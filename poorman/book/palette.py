@@ -8,6 +8,7 @@ set-up (`chapter.setup`) turns it on for the whole notebook with `use()`.
 """
 
 import contextlib
+import functools
 import zlib
 
 import matplotlib as mpl
@@ -70,6 +71,15 @@ def style():
         yield
     finally:
         mpl.rcParams.update(saved)
+
+
+def styled(draw):
+    """A figure function that draws in the book's look (style()), leaving the caller's matplotlib alone."""
+    @functools.wraps(draw)
+    def drawn(*args, **kwargs):
+        with style():
+            return draw(*args, **kwargs)
+    return drawn
 
 
 def use():

@@ -48,6 +48,7 @@ import pandas as pd
 
 from .stats import (holm, kept_by_kind, kind_difference, mean_difference, overlaps, paired_difference,
                     param_share_removed, strategy_gains)
+from .text import interval
 
 CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = "confirmed", "contradicted", "inconclusive", "not testable"
 # The paper's checkpoints, matched on the last part of the model id (google-bert/bert-base-uncased too).
@@ -84,14 +85,13 @@ def models_of(runs, role, fam=None):
 
 
 def pct(x, lo, hi):
-    """'97.3% [95.1, 99.0]' (or '(no interval)'), from fractions."""
+    """'97.3% [95.1, 99.0]' (or '(no interval)'), from fractions: text.interval with a percent sign."""
     if np.isnan(x):
         return "undefined (the baseline does not beat the constant predictor)"
     if np.isnan(lo) or np.isnan(hi):
         return f"{100 * x:.1f}% (no interval: one seed)"
-    def b(v):
-        return "-inf" if v == -np.inf else "inf" if v == np.inf else f"{100 * v:.1f}"
-    return f"{100 * x:.1f}% [{b(lo)}, {b(hi)}]"
+    mean, bounds = interval(x, lo, hi).split(" ", 1)
+    return f"{mean}% {bounds}"
 
 
 # ----------------------------------------------------------------------------- strategies

@@ -18,16 +18,6 @@ from .. import palette
 from ..stats import cells, mean_interval, never_took_off
 
 
-
-def styled(draw):
-    """Draw `draw`'s figure in the book's theme, whatever the caller's settings are."""
-    @functools.wraps(draw)
-    def drawn(*args, **kwargs):
-        with palette.style():
-            return draw(*args, **kwargs)
-    return drawn
-
-
 def task_title(task):
     """GLUE's own spelling (SST-2, STS-B, ...) when the task has one."""
     from ...experiments.data.tasks import get_task
@@ -58,7 +48,7 @@ def _dodge(i, n, width=0.78):
     return (i - (n - 1) / 2) * width / n
 
 
-@styled
+@palette.styled
 def strategy_diagram(num_layers=12, ks=(2, 4, 6), strategies=None, scores=None, weights=None):
     """Which layers each strategy drops (red) for each K; 1-based layers as in the paper. The
     strategies that need them are drawn when `scores` (LayerScores) or `weights` (WeightScores) are given."""
@@ -100,7 +90,7 @@ def _kept_panel(ax, gains, col, strategies, ks, line):
             floor=-60, ceil=160)
 
 
-@styled
+@palette.styled
 def kept_plot(gains, line=None, line_label=None):
     """Retention (left) and gain share (right: what the verdicts use) per strategy and K; `line`
     (a fraction) draws a dashed line on both, e.g. a claim's threshold, named in the legend.
@@ -160,7 +150,7 @@ def _task_panel(ax, d, floor, task, strategies, ks):
     ax.set_xticks(range(len(ks)), [f"K={k}" for k in ks])
 
 
-@styled
+@palette.styled
 def task_grid(runs, floor, model, tasks):
     """Dev score per task against K: each strategy's seed mean with its 95% interval, its seeds as
     dots (x: a seed that never took off, stats.never_took_off); black line: the full model's mean (band:
@@ -202,7 +192,7 @@ def _robustness_panel(ax, g, strategies):
     ax.axhline(100, color=palette.BASELINE_COLOUR, lw=0.9)
 
 
-@styled
+@palette.styled
 def robustness_plot(gains, labels):
     """Gain share against the share of layers dropped, one column per model ({model id: label}).
     A strategy far below the others gets a row of its own, as in kept_plot."""
@@ -230,7 +220,7 @@ def robustness_plot(gains, labels):
     return fig
 
 
-@styled
+@palette.styled
 def layer_profile_plot(data, y, ylabel, hue="task", col="model", title=None, order=None):
     """A per-layer curve per `hue` value, one panel per `col` value (in `order`, else as they
     come), against relative depth (0 = embeddings, 1 = the top layer); mean over seeds as a line,
@@ -283,7 +273,7 @@ def _frontier_points(ax, points, slots):
             ax.plot([x], [100 * p.score], marker=marker, ms=4, color="white", ls="", zorder=3)
 
 
-@styled
+@palette.styled
 def frontier_plot(points):
     """Mean dev score over tasks (95% interval) of every variant, by size: one slot per size (its
     parameters and latency under it), strategies side by side within it; filled points are on the
@@ -318,7 +308,7 @@ def frontier_plot(points):
     return fig
 
 
-@styled
+@palette.styled
 def contribution_plot(scores_by_label, field="cosine"):
     """Per-layer input/output cosine (high: the layer changes little; contribution drops those first)."""
     fig, ax = plt.subplots(figsize=(palette.FIGURE_WIDTH * 0.8, 3.8))

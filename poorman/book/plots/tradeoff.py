@@ -4,11 +4,9 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from .. import palette
-from .figures import styled
 
-from .. import palette
 
-@styled
+@palette.styled
 def tradeoff_plot(table, title=None):
     """Score (with its interval over seeds) against latency; the frontier joined by a line.
 
