@@ -59,13 +59,14 @@ def test_no_rules_is_the_old_grid(tmp_path):
 
 
 @pytest.mark.parametrize("rules, message", [
-    ([{"models": ["tiny-random/bert"]}], r"cell_seeds\[0\] must be a mapping with `seeds`"),
-    ([{"seeds": [1], "tasks": ["rte"]}], r"cell_seeds\[0\] must be a mapping with `seeds`"),
-    ([{"seeds": [1]}, {"strategies": "top", "seeds": [1]}], r"cell_seeds\[1\]: each of .* must be a list"),
+    # the profile schema answers first, naming the key (profile_schema.py)
+    ([{"models": ["tiny-random/bert"]}], r"`cell_seeds.0.seeds` is missing"),
+    ([{"seeds": [1], "tasks": ["rte"]}], r"unknown key `cell_seeds.0.tasks`"),
+    ([{"seeds": [1]}, {"strategies": "top", "seeds": [1]}], r"`cell_seeds.1.strategies` should be a valid list"),
     ([{"models": ["bert-base-uncased"], "seeds": [1]}], r"names models \['bert-base-uncased'\]; valid: tiny-random/bert"),
     ([{"strategies": ["middle-out"], "seeds": [1]}], r"names strategies \['middle-out'\]; valid: top, .*none"),
-    ([{"ks": ["2"], "seeds": [1]}], r"ks and seeds are integers"),
-    ([{"seeds": [True]}], r"ks and seeds are integers"),
+    ([{"ks": ["2"], "seeds": [1]}], r"`cell_seeds.0.ks.0` should be a valid integer"),
+    ([{"seeds": [True]}], r"`cell_seeds.0.seeds.0` should be a valid integer"),
 ])
 def test_bad_rules_fail_before_any_work(tmp_path, rules, message):
     with pytest.raises(ValueError, match=message) as err:
