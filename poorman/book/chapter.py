@@ -6,6 +6,7 @@ model is at hand, else the figure says what is missing. Importing this module ch
 in the process: the notebook's set-up (`prepare`, `setup`) is an explicit call.
 """
 
+import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
