@@ -84,7 +84,7 @@ def test_a_copied_and_edited_yaml_loads(tmp_path):
     p = load_profile(path)
     assert p.name == "mine" and p.ks == [3] and p.tasks == ["cola", "SST-2", "mrpc"]
     assert p.train["learning_rate"] == 2e-5 and p.train["max_train"] == 2000
-    assert p.train_for("cola") == p.train and p.train_for("sst2")["max_train"] == 1500
+    assert p.train_for("cola") == {**p.train, **p.task_train["cola"]} and p.train_for("sst2")["max_train"] == 1500
     assert load_profile(str(path)).name == "mine"  # a str path works too
     assert p.ks_for("sentence-transformers/all-mpnet-base-v2") == [3]
 

@@ -3,7 +3,7 @@
 They come from the cpu recipe's pilot (issue 8; results/pilot/): every candidate recipe trained
 the full model on 3 seeds, and a recipe passed when its mean sat at least MIN_GAIN over the
 constant predictor (STSB_LEVEL on STS-B, where the constant scores 0), with a seed SD of at most
-MAX_SEED_SD. The pilot's table (scripts/pilot_table.py) and chapter 3, which holds the distilled
+MAX_SEED_SD. The pilot's table (pilot_table.py, beside the repository's other scripts) and chapter 3, which holds the distilled
 reference to the same bars, both read them here.
 """
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..experiments.data.floor import constant_scores
+from ..experiments.data.tasks import task_name
 from ..experiments.profiles import Profile, load_profile, project_root
 from ..experiments.store import iter_runs, results, results_dir, run_id
 from ..experiments.store.records import migrate_hint
@@ -31,6 +32,7 @@ class Chapter:
     floor: dict            # {task: dev score of the constant predictor}
     grid: int              # runs in the profile's grid on these tasks
     foreign: int           # records of these tasks from no run of this grid (another recipe): ignored
+    empty: list = None     # the profile's tasks with no run in the store yet: said, not drawn
 
     @property
     def verdict_tasks(self):
@@ -82,8 +84,9 @@ def load(profile="cpu", tasks=None, page=False):
         raise ValueError(f"the store {results_dir(prof.name)} holds no runs of profile {prof.name!r} on "
                          f"{', '.join(prof.tasks)}: " + (hint or f"run `poorman book --profile {profile}` first"))
     excluded = dict(getattr(prof, "excluded_tasks", None) or {})
-    return Chapter(prof=prof, runs=runs, tasks=list(prof.tasks), excluded=excluded,
-                   floor=constant_scores(prof, prof.tasks), grid=len(grid), foreign=foreign)
+    shown = [t for t in prof.tasks if task_name(t) in set(runs.task)]   # a task with no run yet: said, not drawn
+    return Chapter(prof=prof, runs=runs, tasks=shown, excluded=excluded, floor=constant_scores(prof, shown),
+                   grid=len(grid), foreign=foreign, empty=[task_name(t) for t in prof.tasks if t not in shown])
 
 
 def prepare(results=None):
@@ -125,13 +128,17 @@ def store_note(ch):
     """A sentence on what the store holds: complete or partial, thin cells, ignored records."""
     thin = ch.thin_cells()
     text = (f"The store `{shown_path(results_dir(ch.prof.name))}` holds **{len(ch.runs)} of the {ch.grid} runs** of the "
-            f"`{ch.prof.name}` profile on {', '.join(ch.tasks)}")
+            f"`{ch.prof.name}` profile's grid")
     text += "." if len(ch.runs) == ch.grid else ": it is **partial**, and every number below uses the seeds it has."
-    left = [t for t in _profile_tasks(ch.prof) if t not in ch.tasks]
+    empty = ch.empty or []
+    if empty:
+        text += (f" No run of {' or '.join(empty)} is in it yet, so {'that task is' if len(empty) == 1 else 'those tasks are'}"
+                 f" not shown and no verdict here rests on {'it' if len(empty) == 1 else 'them'}.")
+    left = [t for t in _profile_tasks(ch.prof) if t not in ch.tasks and t not in empty]
     if left:
-        text += (f" This build reads only {', '.join(ch.tasks)}; the profile's {' and '.join(left)} "
-                 f"{'is' if len(left) == 1 else 'are'} not in it, so no verdict here rests on "
-                 f"{'it' if len(left) == 1 else 'them'}.")
+        one = len(left) == 1
+        text += (f" This page reads {', '.join(ch.tasks)}: the profile's {' and '.join(left)} "
+                 f"{'is' if one else 'are'} left out of this build, so no verdict here rests on {'it' if one else 'them'}.")
     if len(thin):
         cells_have = "1 cell has" if len(thin) == 1 else f"{len(thin)} cells have"
         text += (f" {cells_have} fewer than {FULL_SEEDS} seeds; tables flag such cells with their seed "
