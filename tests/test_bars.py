@@ -23,3 +23,10 @@ def test_the_bars_are_typed_nowhere_else():
     for path in [ROOT / "notebooks" / "03_distilbert.md", ROOT / "scripts" / "pilot_table.py"]:
         text = path.read_text()
         assert "0.015" not in text and "0.08" not in text and "80.0 if" not in text, path.name
+
+
+def test_cola_has_the_bars_the_inference_issue_set():
+    """MCC from 0: at least 0.15 over the constant, a seed SD of at most 0.03 (the pilot: 0.018)."""
+    assert bars.passes("cola", [0.552, 0.570, 0.588], constant=0.0)
+    assert not bars.passes("cola", [0.10, 0.12, 0.14], constant=0.0)       # under 0.15
+    assert not bars.passes("cola", [0.50, 0.57, 0.60], constant=0.0)       # SD 0.05: unsteady

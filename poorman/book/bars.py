@@ -13,15 +13,18 @@ MIN_GAIN = 0.08        # the mean's lead over the constant predictor
 STSB_LEVEL = 0.80      # STS-B's bar is a level: its constant predictor scores 0
 MAX_SEED_SD = 0.015    # the spread over seeds (sample SD)
 MIN_SEEDS = 3
+# CoLA's Matthews correlation starts from 0 and spreads more over seeds than an accuracy: the
+# inference issue (19) set its bars at 0.15 over the constant and a seed SD of at most 0.03.
+TASK_BARS = {"cola": {"gain": 0.15, "sd": 0.03}}
 
 
 def level(task, constant):
     """The mean a baseline must reach on `task`, whose constant predictor scores `constant`."""
-    return STSB_LEVEL if task == "stsb" else constant + MIN_GAIN
+    return STSB_LEVEL if task == "stsb" else constant + TASK_BARS.get(task, {}).get("gain", MIN_GAIN)
 
 
 def passes(task, scores, constant):
     """True when the seeds' scores clear every bar: enough seeds, the level, the spread."""
     scores = [float(s) for s in scores]
     return (len(scores) >= MIN_SEEDS and statistics.mean(scores) >= level(task, constant)
-            and statistics.stdev(scores) <= MAX_SEED_SD)
+            and statistics.stdev(scores) <= TASK_BARS.get(task, {}).get("sd", MAX_SEED_SD))
