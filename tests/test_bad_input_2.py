@@ -24,6 +24,7 @@ import poorman.cli
 import poorman.own.api as own_data
 from poorman.cli import main
 from poorman.core.strategies import STRATEGIES
+from poorman.experiments.run.planning import fix_layers
 from poorman.experiments.sweep import schedule
 from poorman.experiments.models import tiny_tokenizer
 from poorman.experiments.data.own_task import describe
@@ -118,8 +119,7 @@ def test_compare_rerun_is_not_hung_by_a_left_lock_naming_pid_1(tmp_path, monkeyp
     prof = own_data.recipe("smoke", epochs=1).with_overrides(tasks=[spec_task], prune_models=["tiny-random/bert"],
                                                           strategies=["top"], ks=[1], seeds=[42], baseline_seeds=[42])
     for spec in expand_grid(prof):  # as kill -9 leaves them, then rewritten with pid 1
-        dropped = [5] if spec["k"] else []
-        path = locks.lock_path(tmp_path / "store", schedule.training_key(spec, dropped))
+        path = locks.lock_path(tmp_path / "store", fix_layers(spec, prof, tmp_path / "store").training_key)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"pid": 1, "host": os.uname().nodename, "token": "left"}))
     quietly(main, ["compare", *common, "--strategies", "top", "--ks", "1", "--out", str(tmp_path / "report")])

@@ -19,8 +19,6 @@ from pathlib import Path
 import pytest
 import yaml
 
-from poorman.experiments.profiles import load_profile
-from poorman.experiments.sweep import expand_grid
 from poorman.experiments.store import records
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,12 +63,23 @@ def rehearsal(tmp_path_factory, glue_dir):
     return tmp, profile, env
 
 
+def grid_ids(profile, env):
+    """The profile's run ids as the sweep saw them: they name the data source (the fake Hub's
+    GLUE and its revision), so they are computed in the sweep's environment, not this one's."""
+    code = ("import sys\nfrom poorman.experiments.profiles import load_profile\n"
+            "from poorman.experiments.store import records\nfrom poorman.experiments.sweep import expand_grid\n"
+            "print(' '.join(records.run_id(s) for s in expand_grid(load_profile(sys.argv[1]))))")
+    out = subprocess.run([sys.executable, "-c", code, str(profile)], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    return set(out.stdout.split())
+
+
 def test_sweep_resolves_the_hub_ids_and_glue_offline(rehearsal):
-    tmp, profile, _ = rehearsal
+    tmp, profile, env = rehearsal
     store = tmp / "results" / "colab"
-    specs = expand_grid(load_profile(profile))
     found = {r["run_id"]: r for r in records.iter_runs(store)}
-    assert {records.run_id(s) for s in specs} == set(found)
+    assert grid_ids(profile, env) == set(found)
     models = {r["config"]["model"] for r in found.values()}
     assert models == {"bert-base-uncased", "xlnet-base-cased", "distilbert-base-uncased"}
     cells = {}

@@ -52,7 +52,7 @@ def test_the_grid_spreads_a_shared_model_over_two_shards():
     profile = load_profile("smoke").with_overrides(strategies=["top", "alternate-even", "symmetric"], ks=[1], model_ks={})
     specs = expand_grid(profile)
     shard_of = {records.run_id(s): j % SHARDS for j, s in enumerate(specs)}
-    pair = [s for s in specs if s["model"] == "tiny-random/bert" and s["strategy"] in ("top", "alternate-even")]
+    pair = [s for s in specs if s.model == "tiny-random/bert" and s.strategy in ("top", "alternate-even")]
     assert len({shard_of[records.run_id(s)] for s in pair}) == 2
     assert parse_shard(f"2/{SHARDS}") == (2, SHARDS)
 
