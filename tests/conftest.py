@@ -52,3 +52,20 @@ def full_glue():
         pytest.skip("needs a full GLUE copy in the download_glue_data.py layout: "
                     "run with POORMAN_GLUE_DIR=<folder> (CI uses ../shared/data/glue where it exists)")
     return full
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    """A 6-layer BertForSequenceClassification (64 positions) and its tokenizer, saved like a Hub
+    checkpoint: the CLI's and the bad-input tests' model folder."""
+    from transformers import AutoModelForSequenceClassification, BertConfig
+
+    from poorman.experiments.models import tiny_tokenizer
+    path = tmp_path_factory.mktemp("tiny-bert")
+    tok = tiny_tokenizer()
+    config = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=6, num_attention_heads=2,
+                        intermediate_size=64, max_position_embeddings=64, num_labels=2)
+    torch.manual_seed(0)
+    AutoModelForSequenceClassification.from_config(config).save_pretrained(path)
+    tok.save_pretrained(path)
+    return path

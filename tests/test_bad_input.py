@@ -19,21 +19,8 @@ from transformers import AutoModelForCausalLM, AutoModelForSequenceClassificatio
 import poorman.cli
 from poorman import drop_layers, get_adapter
 from poorman.cli import main
-from poorman.experiments.models import tiny_tokenizer
 from surgery_checks import TINY, build, main_output, make_inputs, skipping, tiny_config
 
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """A 6-layer BertForSequenceClassification and its tokenizer, saved like a Hub checkpoint."""
-    path = tmp_path_factory.mktemp("tiny-bert")
-    tok = tiny_tokenizer()
-    config = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=6, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64, num_labels=2)
-    torch.manual_seed(0)
-    AutoModelForSequenceClassification.from_config(config).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
 
 
 def fingerprint(path):

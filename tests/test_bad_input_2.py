@@ -18,7 +18,7 @@ import pytest
 import torch
 import yaml
 from safetensors import SafetensorError
-from transformers import AutoModelForSequenceClassification, BertConfig
+from transformers import BertConfig
 
 import poorman.cli
 import poorman.own.api as own_data
@@ -26,7 +26,6 @@ from poorman.cli import main
 from poorman.core.strategies import STRATEGIES
 from poorman.experiments.run.planning import fix_layers
 from poorman.experiments.sweep import schedule
-from poorman.experiments.models import tiny_tokenizer
 from poorman.experiments.data.own_task import describe
 from poorman.experiments.profiles import load_profile
 from poorman.experiments.store import locks, records
@@ -79,18 +78,6 @@ def no_training(monkeypatch):
     monkeypatch.setattr("poorman.experiments.run.finetune.train_and_evaluate", fail)
     monkeypatch.setattr(own_data, "train_one", fail)
 
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """A 6-layer BertForSequenceClassification (64 positions) and its tokenizer, saved as from the Hub."""
-    path = tmp_path_factory.mktemp("tiny-bert")
-    tok = tiny_tokenizer()
-    config = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=6, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64, num_labels=2)
-    torch.manual_seed(0)
-    AutoModelForSequenceClassification.from_config(config).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
 
 
 def copy_model(src, dst):

@@ -8,27 +8,14 @@ import sys
 
 import pytest
 import torch
-from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer, BertConfig
+from transformers import AutoModel, AutoModelForSequenceClassification, AutoTokenizer
 
 from poorman import drop_layers, layer_scores, select_layers, weight_scores
 from poorman.cli import main
-from poorman.experiments.models import tiny_tokenizer
 
 TEXTS = ["the film was great", "a dull, slow mess", "i liked it", "not good at all", "fine"]
 PAIRS = [("a man plays guitar", "someone plays music"), ("it rains", "the sun is out")]
 
-
-@pytest.fixture(scope="module")
-def tiny(tmp_path_factory):
-    """A 6-layer BertForSequenceClassification and its tokenizer, saved like a Hub checkpoint."""
-    path = tmp_path_factory.mktemp("tiny-bert")
-    tok = tiny_tokenizer()
-    config = BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=6, num_attention_heads=2,
-                        intermediate_size=64, max_position_embeddings=64, num_labels=2)
-    torch.manual_seed(0)
-    AutoModelForSequenceClassification.from_config(config).save_pretrained(path)
-    tok.save_pretrained(path)
-    return path
 
 
 @pytest.fixture
