@@ -273,8 +273,8 @@ def test_grid_sizes_by_hand(glue_from_hub):
     # cpu: 4 tasks x (MPNet: 3 baseline seeds + 9 strategies x K in {2,4,6} x 3 seeds
     #                 + MiniLM: 3 reference seeds)
     assert len(expand_grid(load_profile("cpu"))) == 4 * (3 + 9 * 3 * 3 + 3) == 348
-    # quick: SST-2 x (1 baseline + 7 strategies x K in {4, 6} + 1 reference)
-    assert len(expand_grid(load_profile("quick"))) == 1 + 7 * 2 + 1 == 16
+    # quick: SST-2 x (1 baseline + 7 strategies at K = 6 + 1 reference)
+    assert len(expand_grid(load_profile("quick"))) == 1 + 7 + 1 == 9
     # paper: 9 tasks x (4 pruned models x (1 baseline + 8 strategies x 3 K) + DistilBERT)
     assert len(expand_grid(load_profile("paper"))) == 9 * (4 * (1 + 8 * 3) + 1) == 909
     # smoke: 1 task x (BERT: 2 baselines + 9 x 2 K; XLNet: 2 + 9 x 1 K; DistilBERT)
