@@ -297,3 +297,24 @@ def test_readme_python_example_runs(tmp_path, monkeypatch):
     exec(compile(code, "README.md", "exec"), {})
     assert (tmp_path / "tradeoff.png").is_file() and (tmp_path / "bert-4/README.md").is_file()
     assert (tmp_path / "results/own/sst2-sample/runs").is_dir()
+
+
+def _card_record(median_ms):
+    train = {"epochs": 2, "learning_rate": 5e-5, "batch_size": 8, "max_length": 64, "max_train": None}
+    return {"config": {"model": "m", "strategy": "top", "k": 2, "profile": "cpu", "seed": 42, "train": train},
+            "env": {"processor": "x86_64", "cpu_threads": 2}, "latency": {"median_ms": median_ms, "batch_size": 8,
+            "seq_len": 64}, "metrics": {"accuracy": 0.8, "score": 0.8}, "num_eval_examples": {"validation": 10},
+            "params": {"total": 1e6, "layers": 5e5}, "checkpoint_bytes": 4e6, "dropped": [4, 5],
+            "num_layers": 4, "original_layers": 6, "num_train_examples": 20, "run_id": "abc"}
+
+
+def test_card_shows_one_latency_the_side_by_side_one_when_given():
+    from poorman.own.card import model_card
+    source = {"path": "/data/train.csv", "sha256": "0" * 64}
+    task = {"name": "t", "text": ["sentence"], "label": "y", "label_names": ["no", "yes"], "regression": False,
+            "metrics": ["accuracy"], "train": source, "eval": source}
+    own = model_card(_card_record(35.6), task, "t")
+    assert "35.6 ms" in own and "side by side" not in own
+    compared = model_card(_card_record(35.6), task, "t", latency_ms=33.7)
+    assert "33.7 ms" in compared and "35.6" not in compared and "side by side" in compared
+    assert compared.count("| latency |") == 1

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core.precision import choose_precision
 from ..core.strategies import STRATEGIES
 from ..core.surgery.load import check_weights
 from ..experiments.data import load_split
@@ -154,10 +155,12 @@ def finetune(model: str, train: str | Path | dict, eval: str | Path | dict, text
              label_names: list[str] | None = None, metrics: list[str] | None = None, regression: bool | None = None,
              strategy: str = "top", k: int = 0, layers: list[int] | None = None, seed: int = 42,
              profile: str = "cpu", store: str | Path | None = None, min_steps: int = MIN_STEPS, log=print,
-             verbose: bool = False, **overrides) -> dict:
+             verbose: bool = False, latency_ms: float | None = None, **overrides) -> dict:
     """Drop layers (strategy + k, or explicit 0-based layers; k=0: none), fine-tune, evaluate, and
     save a checkpoint with its label names and a model card (README.md) in `out`. Returns the record.
-    verbose: also the Trainer's, datasets' and transformers' own progress bars and logs."""
+    verbose: also the Trainer's, datasets' and transformers' own progress bars and logs.
+    latency_ms: this depth's latency from `compare`'s side-by-side table, for the card, so that a
+    variant has one latency in the table and on its card (default: this run's own timing)."""
     out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise ValueError(f"--out {out} exists and is not an empty folder; choose another or remove it")
@@ -174,11 +177,11 @@ def finetune(model: str, train: str | Path | dict, eval: str | Path | dict, text
     tmp, held = partial_folder(out)
     try:  # train into a hidden folder beside `out`, and move it into place only when complete
         log(f"fine-tuning {model} on {spec_task['name']} ({spec.strategy}, K={spec.k}); "
-            f"runs kept in {store}")
+            f"{choose_precision(prof.precision).describe()}; runs kept in {store}")
         record = _train_and_save(spec, prof, store, tmp, verbose)
         learnt, note = learning_note(record["metrics"], dev_constant_metrics(prof, spec_task),
                                      sum(record["num_eval_examples"].values()))
-        (tmp / "README.md").write_text(model_card(record, spec_task, out.name, note))
+        (tmp / "README.md").write_text(model_card(record, spec_task, out.name, note, latency_ms))
         if out.exists():
             out.rmdir()
         os.replace(tmp, out)

@@ -4,7 +4,6 @@ import shlex
 from pathlib import Path
 
 
-
 def _mb(n_bytes):
     return f"{n_bytes / 1e6:.1f} MB"
 
@@ -50,8 +49,10 @@ def _where(source):
     return source["path"] if "path" in source else f"hub:{source['hub']}"
 
 
-def facts(record, task, learning=None):
-    """(what, value) rows: base model, layers, data, eval score, size, latency, recipe, software."""
+def facts(record, task, learning=None, latency_ms=None):
+    """(what, value) rows: base model, layers, data, eval score, size, latency, recipe, software.
+    latency_ms: this depth's latency timed side by side with the other depths (`poorman compare`),
+    shown instead of the run's own timing, which ran once under whatever else the machine did."""
     cfg, env, lat = record["config"], record["env"], record["latency"]
     metrics = ", ".join(f"{k} {v:.4f}" for k, v in record["metrics"].items() if k != "score")
     labels = ", ".join(f"{i}={n}" for i, n in enumerate(task["label_names"])) or "a score (regression)"
@@ -69,19 +70,22 @@ def facts(record, task, learning=None):
             *([("against the constant predictor", learning)] if learning else []),
             ("parameters", f"{record['params']['total'] / 1e6:.2f} M ({record['params']['layers'] / 1e6:.2f} M in the layers)"),
             ("checkpoint", _mb(record["checkpoint_bytes"])),
-            ("latency", f"{lat['median_ms']:.1f} ms per forward pass of {lat['batch_size']} x {lat['seq_len']} "
-                        f"tokens (median; {device})"),
+            ("latency", f"{lat['median_ms'] if latency_ms is None else latency_ms:.1f} ms per forward pass of "
+                        f"{lat['batch_size']} x {lat['seq_len']} tokens (median; {device}"
+                        + ("" if latency_ms is None else "; timed side by side with the other depths by "
+                           "`poorman compare`") + ")"),
             ("recipe", f"{recipe}; seed {cfg['seed']}; profile {cfg['profile']}"),
             ("software", f"poorman {env.get('poorman')}, transformers {env.get('transformers')}, "
                          f"torch {env.get('torch')}; {env.get('date')}")]
     return rows
 
 
-def model_card(record, task, title, learning=None):
+def model_card(record, task, title, learning=None, latency_ms=None):
     """Markdown for README.md: a front matter for the Hub, the facts, how to use and retrain it.
-    learning: metrics.learning_note's line, the model's score beside the constant predictor's."""
+    learning: metrics.learning_note's line, the model's score beside the constant predictor's.
+    latency_ms: see `facts`."""
     cfg = record["config"]
-    table = "\n".join(f"| {k} | {v} |" for k, v in facts(record, task, learning))
+    table = "\n".join(f"| {k} | {v} |" for k, v in facts(record, task, learning, latency_ms))
     return f"""---
 library_name: transformers
 base_model: {cfg['model']}
