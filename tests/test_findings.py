@@ -95,3 +95,22 @@ def test_not_testable_claims_say_what_would_test_them():
     f = findings.claim_findings(make_runs(CLEAR, ks=(2,)), FLOOR)
     assert f["pruned_40_keeps_98"].verdict == NOT_TESTABLE
     assert f["on_par_with_distilbert"].caveat.startswith("needs bert-base and DistilBERT")
+
+
+def test_a_kind_carried_by_one_task_or_one_measure_is_not_decided():
+    runs = make_runs({s: 0.0 for s in CLEAR}, tasks=("sst2", "mrpc"), base={"sst2": 0.9, "mrpc": 0.8},
+                     task_drop={"sst2": 0.04, "mrpc": 0.03})   # MRPC: less of its gain, more of its score
+    f = findings.robust_tasks(runs, FLOOR, "m")
+    assert f.verdict == INCONCLUSIVE
+    assert f.sentence.endswith(": less, and on raw retention, the paper's measure, the difference is "
+                               "+0.7 [+0.6, +0.8] points, so the data do not decide the claim.")
+
+
+def test_bottom_not_shown_apart_at_a_k_still_gives_its_paired_difference():
+    runs = make_runs({"bottom": 0.3, "top": 0.0, "alternate-even": 0.03, "symmetric": 0.05}, ks=(2, 6))
+    at6 = (runs.k == 6) & (runs.strategy == "bottom")   # at K=6 bottom's seeds scatter: no test can tell
+    runs.loc[at6, "score"] += runs.loc[at6, "seed"].map({42: 0.25, 43: -0.25, 44: 0.0})
+    f = findings.lower_layers(runs, FLOOR, "m")
+    assert "worst choice at K=2" in f.sentence and "at K=6 it is not shown apart from" in f.sentence
+    assert ", though at K=6 its paired difference from the nearest, symmetric, is -25.0 [" in f.sentence
+    assert "(Holm-adjusted p 0." in f.sentence

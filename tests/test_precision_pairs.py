@@ -31,3 +31,15 @@ def test_runs_missing_from_one_side_are_left_out_and_rows_per_task_and_overall()
     assert dict(zip(table.runs, table.pairs)) == {"sst2 top K=4": 1, "stsb top K=4": 2, "sst2, all cells": 1,
                                                   "stsb, all cells": 2, "all runs": 3}
     assert np.isnan(table.set_index("runs").loc["sst2 top K=4", "95% low"])
+
+
+def test_the_sentence_says_when_a_task_moves_beyond_seed_noise():
+    from poorman.book.precision_pairs import finding
+    a = pd.concat([_runs([0.80, 0.90, 0.70]), _runs([0.50, 0.60, 0.55], task="stsb")])
+    shifted = pd.concat([_runs([0.81, 0.912, 0.711]), _runs([0.51, 0.58, 0.56], task="stsb")])
+    said = finding(paired_table(pairs(a, shifted)), noise=5.0)
+    assert said.startswith("Over 6 paired runs, fp32 minus bf16 is ") and "SD within a cell: 5.0 points" in said
+    assert "On sst2 the interval excludes 0" in said and "stsb the" not in said
+    level = finding(paired_table(pairs(a, pd.concat([_runs([0.81, 0.89, 0.70]), a[a.task == "stsb"]]))), 5.0)
+    assert level.endswith("the precision does not move the scores beyond seed noise.")
+    assert finding(paired_table(pairs(a, a.iloc[:0])), 5.0).startswith("No run of this store")

@@ -193,6 +193,21 @@ def test_robust_tasks():
     assert v.verdict == NOT_TESTABLE and v.missing == "tasks"
 
 
+def test_a_kind_of_task_needs_every_task_of_the_kind_to_show_it():
+    assert verdicts.every_task(CONTRADICTED, {"mrpc": CONTRADICTED, "stsb": CONTRADICTED}) == CONTRADICTED
+    assert verdicts.every_task(CONTRADICTED, {"mrpc": CONTRADICTED, "stsb": INCONCLUSIVE}) == INCONCLUSIVE
+
+
+def test_robust_tasks_needs_the_gain_share_and_retention_to_agree():
+    # MRPC (floor 0.7) keeps 70% of its gain against SST-2's 90%, but 96.2% of its score against 95.6%
+    runs = make_runs({s: 0.0 for s in STRATEGIES}, tasks=("sst2", "mrpc"), base={"sst2": 0.9, "mrpc": 0.8},
+                     task_drop={"sst2": 0.04, "mrpc": 0.03})
+    both = verdicts.robust_by_measure(runs, FLOOR, "m")
+    assert both["gain share"][0] == CONTRADICTED and both["retention"][0] == CONFIRMED
+    v = verdicts.check_robust_tasks(runs, FLOOR)
+    assert v.verdict == INCONCLUSIVE and "of gain share, +0.7 [" in v.key and v.key.endswith("of retention")
+
+
 def pair(bert_drops, xlnet_drops):
     return pd.concat([make_runs(bert_drops, model="bert-base-uncased"), make_runs(xlnet_drops, model="xlnet-base-cased")])
 

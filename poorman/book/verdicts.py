@@ -406,24 +406,48 @@ def points(x, lo, hi, unit=True):
     return f"{100 * x:+.1f} [{100 * lo:+.1f}, {100 * hi:+.1f}]{word}"
 
 
+def robust_by_measure(runs, floor, model, robust=ROBUST_TASKS):
+    """{"gain share": ..., "retention": ...}, each (pooled verdict, {robust task: its verdict},
+    stats.kind_difference's intervals): the robust tasks' share less the others', on the gain
+    share (the constant subtracted) and on raw retention (the paper's measure). None unless the
+    model has pruned runs and a baseline on both kinds of task."""
+    out = {}
+    for measure, base in (("gain share", floor), ("retention", None)):
+        diffs = kind_difference(runs, base, model, robust)
+        if diffs is None:
+            return None
+        side = {t: _sign(*v) for t, v in diffs.items()}
+        out[measure] = (side.pop("pooled"), side, diffs)
+    return out
+
+
+def every_task(pooled, per_task):
+    """The pooled verdict only if every task shows it on its own, else inconclusive: for a claim
+    about a kind of task, which one task of the kind cannot carry."""
+    return pooled if all(v == pooled for v in per_task.values()) else INCONCLUSIVE
+
+
 def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
-    """The gain share of the paraphrase and similarity tasks (MRPC, QQP, STS-B) less that of the
-    other tasks, each kind the equal-weight mean of its tasks' shares over every strategy x K
-    cell that all tasks have (stats.kind_difference): confirmed if the difference's interval lies
-    wholly above 0, contradicted if wholly below, inconclusive otherwise. Each robust task against
-    the others gives a per-task verdict; tasks that point opposite ways make it inconclusive. Not
-    testable without tasks of both kinds."""
+    """The paraphrase and similarity tasks (MRPC, QQP, STS-B) against the others: each kind's share
+    kept is the equal-weight mean of its tasks' shares over every strategy x K cell that all tasks
+    have (stats.kind_difference). On one measure the difference is confirmed if its interval lies
+    wholly above 0 and every robust task on its own shows the same, contradicted likewise below 0,
+    inconclusive otherwise. The verdict needs the gain share and raw retention to agree: the two
+    differ only in the floor they count from, and a verdict one of them does not show rests on the
+    floor. Not testable without tasks of both kinds."""
     per, measured, key, by_task = {}, [], "", {}
     for m in models_of(runs, "pruned"):
-        diffs = kind_difference(runs, floor, m, robust)
-        if diffs is None:
+        both = robust_by_measure(runs, floor, m, robust)
+        if both is None:
             continue
-        side = {t: _sign(*v) for t, v in diffs.items()}
-        by_task = {t: v for t, v in side.items() if t != "pooled"}
-        per[m] = agree(side["pooled"], by_task)
+        (gain, gain_tasks, diffs), (ret, ret_tasks, ret_diffs) = both["gain share"], both["retention"]
+        by_task = gain_tasks
+        shown = every_task(gain, gain_tasks), every_task(ret, ret_tasks)
+        per[m] = shown[0] if shown[0] == shown[1] else INCONCLUSIVE
         groups = kept_by_kind(runs, floor, m, robust)
         r, o = groups.loc["robust"], groups.loc["other"]
-        key = f"({r.tasks}) - {o.tasks}: {points(*diffs['pooled'])} of gain share"
+        key = (f"({r.tasks}) - {o.tasks}: {points(*diffs['pooled'])} of gain share, "
+               f"{points(*ret_diffs['pooled'])} of retention")
         measured.append(f"{short(m)}: {r.tasks} keep {pct(r.gain, r.gain_lo, r.gain_hi)} of the gain, "
                         f"{o.tasks} {pct(o.gain, o.gain_lo, o.gain_hi)} (tasks weigh equally, {r.cells} strategy x K "
                         "cells); per task, minus the others: " + ", ".join(f"{t} {points(*diffs[t])}" for t in by_task))

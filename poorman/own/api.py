@@ -161,9 +161,7 @@ def finetune(model: str, train: str | Path | dict, eval: str | Path | dict, text
     verbose: also the Trainer's, datasets' and transformers' own progress bars and logs.
     latency_ms: this depth's latency from `compare`'s side-by-side table, for the card, so that a
     variant has one latency in the table and on its card (default: this run's own timing)."""
-    out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise ValueError(f"--out {out} exists and is not an empty folder; choose another or remove it")
+    folder = _empty_out(out)
     prof = recipe(profile, **overrides)
     spec_task = own_task(train, eval, text, label, text_pair=text_pair, name=name, label_names=label_names,
                          metrics=metrics, regression=regression, log=log)
@@ -174,23 +172,31 @@ def finetune(model: str, train: str | Path | dict, eval: str | Path | dict, text
     spec = run_spec(prof, model, role, strategy, k, spec_task, seed, layers=layers)
     store = Path(store or default_store(spec_task["name"]))
     records.check_writable(store)  # before the model loads, not after a minute of training
-    tmp, held = partial_folder(out)
+    tmp, held = partial_folder(folder)
     try:  # train into a hidden folder beside `out`, and move it into place only when complete
         log(f"fine-tuning {model} on {spec_task['name']} ({spec.strategy}, K={spec.k}); "
             f"{choose_precision(prof.precision).describe()}; runs kept in {store}")
         record = _train_and_save(spec, prof, store, tmp, verbose)
         learnt, note = learning_note(record["metrics"], dev_constant_metrics(prof, spec_task),
                                      sum(record["num_eval_examples"].values()))
-        (tmp / "README.md").write_text(model_card(record, spec_task, out.name, note, latency_ms))
-        if out.exists():
-            out.rmdir()
-        os.replace(tmp, out)
+        (tmp / "README.md").write_text(model_card(record, spec_task, folder.name, note, latency_ms))
+        if folder.exists():
+            folder.rmdir()
+        os.replace(tmp, folder)
     finally:
         os.close(held)
         shutil.rmtree(tmp, ignore_errors=True)
     log(f"score {record['metrics']['score']:.4f}; {note}")
-    log(f"saved to {out} (with README.md, the model card)")
+    log(f"saved to {folder} (with README.md, the model card)")
     return {**record, "learnt": learnt}
+
+
+def _empty_out(out) -> Path:
+    """`out` as a Path, if it does not exist or is an empty folder."""
+    out = Path(out)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise ValueError(f"--out {out} exists and is not an empty folder; choose another or remove it")
+    return out
 
 
 def _train_and_save(spec, prof, store, folder, verbose):

@@ -41,7 +41,7 @@ def top_best(runs, floor, model):
     caveat = ("best alone at every K" if len(alone) == len(r) else
               f"best alone only at K={', '.join(map(str, alone))}" if alone else "never shown best alone")
     if v.per_task and all(x == verdicts.INCONCLUSIVE for x in v.per_task.values()):
-        caveat += "; no task on its own separates it"
+        caveat += "; no task on its own shows it at every K"
     return Finding("top_best", best.sentence, v.verdict, r, v.key, caveat)
 
 

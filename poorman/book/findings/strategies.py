@@ -131,10 +131,21 @@ def lower_layers(runs, floor, model):
         rivals = sorted((set(sum(map(list, high.not_shown_apart), [])) | set(high.leader)) - {"bottom"})
         sentence = (f"Dropping the **bottom** layers is the worst choice at K={names(map(str, low.k))}, shown "
                     f"below every other strategy; at K={names(map(str, high.k))} it is not shown apart from "
-                    + (names(rivals) if len(rivals) <= 3 else f"the {number(len(rivals))} others") + ".")
+                    + (names(rivals) if len(rivals) <= 3 else f"the {number(len(rivals))} others")
+                    + "".join(_trails(row) for row in high.itertuples()) + ".")
     else:
         sentence = "At every K bottom is among the worst, but the paired tests never single it out."
     return Finding("lower_layers_critical", sentence, v.verdict, r, v.key, caveat)
+
+
+def _trails(row):
+    """', though at K=6 its paired difference from the nearest, x, is ... (Holm-adjusted p ...)'
+    when bottom sits below its nearest rival on average but the test falls short; '' otherwise."""
+    if not row.rival or np.isnan(row.diff) or row.diff >= 0:
+        return ""
+    p = "< 0.001" if row.p_holm < 0.001 else f"{row.p_holm:.2g}"
+    return (f", though at K={row.k} its paired difference from the nearest, {row.rival}, is "
+            f"{verdicts.points(row.diff, row.lo, row.hi)} (Holm-adjusted p {p})")
 
 
 def forty_percent(runs, floor, model):

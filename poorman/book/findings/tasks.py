@@ -32,14 +32,28 @@ def robust_tasks(runs, floor, model):
         sentence = (f"The tasks point opposite ways: {names(up)} keeps more of its gain than {o.tasks}, "
                     f"{names(down)} less, so a pooled verdict would only say how the tasks were weighed.")
     else:
-        sentence = said + {
-            verdicts.CONFIRMED: ": more, as the paper reports.",
-            verdicts.CONTRADICTED: ": less, the opposite of what the paper reports.",
-            verdicts.INCONCLUSIVE: ", and the difference could have either sign.",
-        }[v.verdict]
+        sentence = said + _robust_ending(v, verdicts.robust_by_measure(mine, floor, model))
     caveat = (f"against {o.tasks}: " + ", ".join(f"{t} {verdicts.points(*diffs[t], unit=False)}" for t in v.per_task)
               + " points")
     return Finding("robust_tasks", sentence, v.verdict, numbers, v.key, caveat)
+
+
+def _robust_ending(v, both):
+    """How the robust-tasks sentence ends: the verdict, or why a pooled difference is not one."""
+    if v.verdict != verdicts.INCONCLUSIVE:
+        return {verdicts.CONFIRMED: ": more, as the paper reports.",
+                verdicts.CONTRADICTED: ": less, the opposite of what the paper reports."}[v.verdict]
+    gain, gain_tasks, _ = both["gain share"]
+    retention, _, ret = both["retention"]
+    if gain == verdicts.INCONCLUSIVE:
+        return ", and the difference could have either sign."
+    which = "more" if gain == verdicts.CONFIRMED else "less"
+    alone = [t for t, x in gain_tasks.items() if x == gain]
+    ending = f": {which}, but only {names(alone)} shows it on its own" if len(alone) < len(gain_tasks) else f": {which}"
+    if retention != gain:
+        ending += (", and on raw retention, the paper's measure, the difference "
+                   f"is {verdicts.points(*ret['pooled'])}")
+    return ending + ", so the data do not decide the claim."
 
 
 def failed_runs(runs, floor, model):
