@@ -38,32 +38,6 @@ def reference(model, score, tasks=("sst2",), layers=6, params=66e6, noise=0.0005
                          for t in tasks for s, d in zip((42, 43, 44), (-noise, 0, noise))])
 
 
-# ----------------------------------------------------------------------------- the tie rule
-def table(rows):
-    return pd.DataFrame(rows, columns=["strategy", "gain", "gain_lo", "gain_hi"])
-
-
-def test_a_separated_leader_is_best_alone():
-    t = table([("top", 0.95, 0.93, 0.97), ("bottom", 0.5, 0.4, 0.6), ("symmetric", 0.8, 0.75, 0.85)])
-    assert verdicts.tied(t) == ["top"]
-    assert verdicts.tied(t, worst=True) == ["bottom"]
-
-
-def test_overlapping_intervals_tie_with_the_leader():
-    t = table([("top", 0.95, 0.90, 1.00), ("alternate-even", 0.93, 0.89, 0.97), ("bottom", 0.5, 0.4, 0.6)])
-    assert verdicts.tied(t) == ["top", "alternate-even"]
-
-
-def test_a_missing_interval_ties_with_everything():
-    t = table([("top", 0.95, 0.93, 0.97), ("bottom", 0.5, np.nan, np.nan)])
-    assert verdicts.tied(t) == ["top", "bottom"]
-
-
-def test_no_point_estimate_ties_them_all():
-    t = table([("top", np.nan, np.nan, np.nan), ("bottom", np.nan, np.nan, np.nan)])
-    assert verdicts.tied(t) == ["bottom", "top"]
-
-
 # ----------------------------------------------------------------------------- claims
 def test_top_best():
     assert verdicts.check_top_best(make_runs({"top": 0.0}), FLOOR).verdict == CONFIRMED
@@ -231,6 +205,21 @@ def test_xlnet_more_robust_to_dropping_top():
     assert verdicts.check_xlnet_top(pair({"top": 0.02}, {"top": 0.02}), FLOOR).verdict == INCONCLUSIVE
 
 
+def test_xlnet_top_tests_the_difference_where_intervals_overlap():
+    # 3 seeds each; XLNet keeps 4 points more of the gain. The two 95% intervals overlap, but the
+    # interval of the difference (Welch-Satterthwaite) lies above 0.
+    runs = pair({"top": 0.10}, {"top": 0.06})
+    for model, shift in (("bert-base-uncased", 0.0), ("xlnet-base-cased", 0.0)):
+        top = (runs.model == model) & (runs.strategy == "top") & (runs.k == 6)
+        runs.loc[top, "score"] += runs.loc[top, "seed"].map({42: -0.012, 43: 0.012, 44: 0.0}) + shift
+    gains = {m: verdicts.strategy_gains(runs, FLOOR, m).query("strategy == 'top' and k == 6").iloc[0]
+             for m in ("bert-base-uncased", "xlnet-base-cased")}
+    b, x = gains["bert-base-uncased"], gains["xlnet-base-cased"]
+    assert x.gain_lo < b.gain_hi   # the intervals overlap
+    v = verdicts.check_xlnet_top(runs, FLOOR)
+    assert v.verdict == CONFIRMED and "difference +10.0 [" in v.measured
+
+
 def test_a_claim_is_contradicted_if_any_model_contradicts_it():
     runs = pd.concat([make_runs({"top": 0.0}, model="a"), make_runs({"top": 0.05, "bottom": 0.0}, model="b")])
     assert verdicts.check_top_best(runs, FLOOR).verdict == CONTRADICTED
@@ -255,12 +244,6 @@ def test_every_claim_gets_a_verdict():
     found = verdicts.all_claims(make_runs({"top": 0.0}), FLOOR)
     assert set(found) == set(verdicts.CHECKS)
     assert all(v.verdict in (CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE) for v in found.values())
-
-
-def test_ties_ignore_the_tables_index():
-    t = table([("top", 0.95, 0.93, 0.97), ("bottom", 0.5, 0.4, 0.6)])
-    t.index = [0, 0]   # as after concatenating per-model tables
-    assert verdicts.tied(t) == ["top"]
 
 
 def test_ties_are_named_in_words_not_with_an_equals_sign():

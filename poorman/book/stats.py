@@ -170,6 +170,21 @@ def _delta_interval(plus, minus, level=LEVEL):
     return value, value - half, value + half
 
 
+def gain_difference(runs, floor, a, b, strategy, k, level=LEVEL):
+    """(diff, lo, hi): model a's gain share for `strategy` at K less model b's, each the equal-weight
+    mean over the tasks both models have that cell on, with delta-method variances and
+    Welch-Satterthwaite degrees of freedom. Two models are two networks: their seeds do not pair,
+    so the two sides are independent. NaN if either side lacks the cell or its baseline."""
+    c = cells(runs[runs.model.isin([a, b])])
+    pruned = c[(c.role == "pruned") & (c.strategy == strategy) & (c.k == k)]
+    common = set(pruned[pruned.model == a].task) & set(pruned[pruned.model == b].task)
+    sides = [task_ratios(pruned[(pruned.model == m) & pruned.task.isin(common)],
+                         c[(c.role == "baseline") & (c.model == m)], floor) for m in (a, b)]
+    if not common or any(r is None or (r.den == 0).any() for r in sides):
+        return np.nan, np.nan, np.nan
+    return _delta_interval([sides[0]], [sides[1]], level)
+
+
 def kept(runs, floor, by=("model", "strategy", "k", "task"), level=LEVEL):
     """Retention and gain share per group of pruned cells (`by`), each with its interval.
 

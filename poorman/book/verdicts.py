@@ -20,11 +20,14 @@ inconclusive: the tasks point opposite ways, and the pool's equal weights alone 
 
 **Shares.** The 40% claim is judged on raw retention (pruned score / full score), the paper's
 measure; the gain share (the share of the full model's gain over a constant predictor) is shown
-beside it as the stricter view. The robust-tasks claim compares gain shares, since retention's
-floor at chance differs between tasks. The comparison with a distilled model, another network
-with its own baseline, uses the difference of mean scores instead (check_on_par). A missing
-interval (one seed) counts as unbounded. The BERT-against-XLNet claims (chapter 2) still compare
-gain-share intervals by overlap (tied()).
+beside it as the stricter view. The robust-tasks claim is decided only where the gain share and
+raw retention agree, and only if every paraphrase or similarity task shows it on its own
+(every_task): a claim about a kind of task that one task carries, or that one floor makes, is
+inconclusive. The comparison with a distilled model, another network with its own baseline,
+uses the difference of mean scores instead (check_on_par). A missing interval (one seed) counts
+as unbounded. The BERT-against-XLNet claims (chapter 2) rank each model's strategies by the
+paired tests above, and compare the two models' gain shares by the interval of their difference
+(stats.gain_difference, Welch-Satterthwaite), not by whether two intervals overlap.
 
 **Claims.** Each claim of the paper gets one of four verdicts:
 
@@ -46,7 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .stats import (holm, kept_by_kind, kind_difference, mean_difference, overlaps, paired_difference,
+from .stats import (gain_difference, holm, kept_by_kind, kind_difference, mean_difference, overlaps, paired_difference,
                     param_share_removed, strategy_gains)
 from .text import interval
 
@@ -95,19 +98,6 @@ def pct(x, lo, hi):
 
 
 # ----------------------------------------------------------------------------- strategies
-def tied(table, col="gain", worst=False):
-    """The strategies tied for best (or worst) in `table` (rows of one K): the leader and every
-    strategy whose interval overlaps the leader's. All of them if no point estimate exists."""
-    table = table.reset_index(drop=True)
-    if table[col].isna().all():
-        return sorted(table.strategy)
-    lead = table.loc[table[col].idxmin() if worst else table[col].idxmax()]
-    keep = [overlaps(r[f"{col}_lo"], r[f"{col}_hi"], lead[f"{col}_lo"], lead[f"{col}_hi"])
-            for _, r in table.iterrows()]
-    ranked = table[keep].sort_values(col, ascending=worst)
-    return list(ranked.strategy)
-
-
 ALPHA = 0.05   # a pair is shown apart when its Holm-adjusted p-value is below this
 
 
@@ -170,11 +160,6 @@ def agree(pooled, per_task):
     """The pooled verdict, unless a task's own verdict is its opposite: then inconclusive."""
     opposite = {CONFIRMED: CONTRADICTED, CONTRADICTED: CONFIRMED}.get(pooled)
     return INCONCLUSIVE if opposite in per_task.values() else pooled
-
-
-def ties_by_k(gains, worst=False):
-    """{K: [strategies tied for best (worst)]} from strategy_gains()."""
-    return {int(k): tied(g, worst=worst) for k, g in gains.groupby("k")}
 
 
 def combine(claim, per_model, measured):
@@ -478,13 +463,14 @@ NEED_PAIR = ("pruned runs of bert-base and xlnet-base-cased on the same tasks an
 
 
 def check_objective(runs, floor):
-    """Confirmed if at some K the strategies tied for best on BERT and on XLNet have none in
-    common, contradicted if at every K both have the same single best strategy, inconclusive
-    otherwise; not testable without pruned runs of a bert-base and the xlnet-base."""
+    """Confirmed if at some K the best strategies on BERT and on XLNet (each model's leader and
+    those paired tests do not show apart from it, ranked()) have none in common, contradicted if
+    at every K both have the same single best strategy, inconclusive otherwise; not testable
+    without pruned runs of a bert-base and the xlnet-base."""
     pair = _pair(runs, "objective_matters", NEED_PAIR)
     if isinstance(pair, Verdict):
         return pair
-    ties = [ties_by_k(strategy_gains(runs, floor, m)) for m in pair]
+    ties = [paired_ties(runs, m) for m in pair]
     ks = sorted(set(ties[0]) & set(ties[1]))
     if not ks:
         return Verdict("objective_matters", NOT_TESTABLE, "no K with pruned runs of both", "K", NEED_PAIR)
@@ -497,9 +483,10 @@ def check_objective(runs, floor):
 
 
 def check_xlnet_top(runs, floor):
-    """The gain share of top at the largest K both models have: confirmed if XLNet's interval
-    lies wholly above BERT's, contradicted if wholly below, inconclusive if they overlap; not
-    testable without pruned runs of a bert-base and the xlnet-base."""
+    """XLNet's gain share for top at the largest K both models have, less BERT's (the mean over
+    their common tasks, stats.gain_difference): confirmed if the difference's interval lies wholly
+    above 0, contradicted if wholly below, inconclusive otherwise; not testable without pruned
+    runs of a bert-base and the xlnet-base."""
     pair = _pair(runs, "xlnet_robust_top", NEED_PAIR)
     if isinstance(pair, Verdict):
         return pair
@@ -508,9 +495,10 @@ def check_xlnet_top(runs, floor):
     if not ks:
         return Verdict("xlnet_robust_top", NOT_TESTABLE, "no K with top runs of both", "K", NEED_PAIR)
     b, x = (t.loc[ks[-1]] for t in top)
-    verdict = (CONFIRMED if x.gain_lo > b.gain_hi else CONTRADICTED if x.gain_hi < b.gain_lo else INCONCLUSIVE)
-    return Verdict("xlnet_robust_top", verdict, f"top K={ks[-1]}: {short(pair[1])} keeps "
-                   f"{pct(x.gain, x.gain_lo, x.gain_hi)} of the gain, {short(pair[0])} {pct(b.gain, b.gain_lo, b.gain_hi)}")
+    diff = gain_difference(runs, floor, pair[1], pair[0], "top", ks[-1])
+    return Verdict("xlnet_robust_top", _sign(*diff), f"top K={ks[-1]}: {short(pair[1])} keeps "
+                   f"{pct(x.gain, x.gain_lo, x.gain_hi)} of the gain, {short(pair[0])} {pct(b.gain, b.gain_lo, b.gain_hi)}; "
+                   f"difference {points(*diff)} of gain share")
 
 
 CHECKS = {"pruned_40_keeps_98": check_40_98, "on_par_with_distilbert": check_on_par,
