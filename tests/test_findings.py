@@ -114,3 +114,12 @@ def test_bottom_not_shown_apart_at_a_k_still_gives_its_paired_difference():
     assert "worst choice at K=2" in f.sentence and "at K=6 it is not shown apart from" in f.sentence
     assert ", though at K=6 its paired difference from the nearest, symmetric, is -25.0 [" in f.sentence
     assert "(Holm-adjusted p 0." in f.sentence
+
+
+def test_the_top_and_bottom_rows_give_their_per_task_verdicts():
+    from poorman.book.findings.base import per_task_words
+    assert per_task_words({"stsb": INCONCLUSIVE, "sst2": CONFIRMED, "mrpc": INCONCLUSIVE}) == \
+        "per task: inconclusive on mrpc and stsb; confirmed on sst2"
+    f = findings.claim_findings(make_runs(CLEAR, tasks=("sst2", "mrpc")), FLOOR)
+    assert f["top_best"].caveat.endswith("; per task: confirmed on mrpc and sst2")
+    assert f["lower_layers_critical"].caveat.endswith("never fine-tuned; per task: confirmed on mrpc and sst2")

@@ -47,3 +47,11 @@ def number(n):
     """'two', ..., 'twelve', then digits: how a person writes a count in a sentence."""
     words = "zero one two three four five six seven eight nine ten eleven twelve".split()
     return words[n] if 0 <= n < len(words) else str(n)
+
+
+def per_task_words(per_task):
+    """'per task: confirmed on sst2; inconclusive on mrpc and stsb' from {task: verdict}, '' if empty."""
+    by = {}
+    for task, verdict in sorted(per_task.items()):
+        by.setdefault(verdict, []).append(task)
+    return "per task: " + "; ".join(f"{v} on {names(ts)}" for v, ts in by.items()) if by else ""

@@ -7,7 +7,7 @@ from IPython.display import HTML
 
 from .. import verdicts
 from ..claims import CLAIMS
-from .base import Finding
+from .base import Finding, per_task_words
 from .strategies import _ranking, best_strategy, forty_percent, lower_layers
 from .tasks import robust_tasks
 
@@ -40,8 +40,8 @@ def top_best(runs, floor, model):
     alone = [int(k) for k in r[r.alone & (r.leader == "top")].k] if len(r) else []
     caveat = ("best alone at every K" if len(alone) == len(r) else
               f"best alone only at K={', '.join(map(str, alone))}" if alone else "never shown best alone")
-    if v.per_task and all(x == verdicts.INCONCLUSIVE for x in v.per_task.values()):
-        caveat += "; no task on its own shows it at every K"
+    if v.per_task:
+        caveat += "; " + per_task_words(v.per_task)
     return Finding("top_best", best.sentence, v.verdict, r, v.key, caveat)
 
 

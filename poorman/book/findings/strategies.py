@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 
 from .. import stats, verdicts
-from .base import Finding, names, number, pct
+from .base import Finding, names, number, pct, per_task_words
 
 
 def _mine(runs, model):
@@ -111,7 +111,7 @@ def lower_layers(runs, floor, model):
     """The paper's "the lower layers are the most critical": is bottom worst at every K?"""
     v = verdicts.check_lower_critical(_mine(runs, model), floor)
     r = _ranking(runs[runs.k.isin(runs[runs.strategy == "bottom"].k) | (runs.role != "pruned")], model, worst=True)
-    caveat = _bottom_caveat(runs, floor, model)
+    caveat = "; ".join(filter(None, [_bottom_caveat(runs, floor, model), per_task_words(v.per_task)]))
     if v.verdict == verdicts.NOT_TESTABLE:
         return Finding("lower_layers_critical", "This store has no runs of bottom beside another strategy.",
                        v.verdict, r, v.key, caveat)
