@@ -123,3 +123,23 @@ def test_the_top_and_bottom_rows_give_their_per_task_verdicts():
     f = findings.claim_findings(make_runs(CLEAR, tasks=("sst2", "mrpc")), FLOOR)
     assert f["top_best"].caveat.endswith("; per task: confirmed on mrpc and sst2")
     assert f["lower_layers_critical"].caveat.endswith("never fine-tuned; per task: confirmed on mrpc and sst2")
+
+
+def close(f):
+    return f["best_strategy"], f["lower_layers"], f["forty_percent"], f["robust_tasks"]
+
+
+def test_the_closing_paragraphs_follow_the_findings():
+    runs = make_runs(CLEAR, tasks=("sst2", "stsb"), base={"sst2": 0.9, "stsb": 0.9})
+    f = all_of(runs)
+    said = findings.takeaways(*close(f))
+    assert said.sentence.startswith("**Cut from the top.** At no K is another strategy shown better than top")
+    assert "**Keep the bottom.**" in said.sentence and "never fine-tuned at all" not in said.sentence
+    beaten = make_runs({**CLEAR, ("symmetric", 6): -0.05}, tasks=("sst2",))   # symmetric beats top at K=6
+    g = all_of(beaten)
+    assert findings.takeaways(*close(g)).sentence.startswith("**Top is not the safe default here.**")
+    one_seed = all_of(make_runs(CLEAR, seeds=(42,)))
+    text = findings.takeaways(*close(one_seed)).sentence
+    assert "these seeds cannot tell" in text
+    failed_bottom = findings.takeaways(*close(all_of(make_runs(CLEAR, tasks=("sst2", "mrpc"))))).sentence
+    assert "never fine-tuned at all with this recipe" in failed_bottom   # bottom sinks below MRPC's constant
