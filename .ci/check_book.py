@@ -404,13 +404,14 @@ def main(argv=None):
     ap.add_argument("--chromium", help="Chromium binary (default: $CHROMIUM or /usr/bin/chromium)")
     ap.add_argument("--min-figures", type=int, default=1,
                     help="figures each notebook page must show (default: %(default)s)")
-    ap.add_argument("--min-figures-for", action="append", metavar="PAGE=N",
-                    help="a different minimum for one page, e.g. appendix_reproducibility=0")
+    ap.add_argument("--min-figures-for", action="append", metavar="PAGE=N", default=["claims=0"],
+                    help="a different minimum for one page (default: %(default)s: the claims page is a table;"
+                         " its figures are in the chapters it links to)")
     ap.add_argument("--timeout", type=int, default=90, help="seconds per page in Chromium")
     ap.add_argument("--width", type=int, default=1280, help="browser window width in pixels (default: %(default)s)")
     ap.add_argument("--screenshots", type=Path, metavar="DIR", help="write a full-page PNG of each page to DIR")
-    ap.add_argument("--max-height-for", action="append", metavar="PAGE=PX",
-                    help="the tallest a page may be at --width, e.g. claims=1200 (1.5 screens of 800px)")
+    ap.add_argument("--max-height-for", action="append", metavar="PAGE=PX", default=["claims=1200"],
+                    help="the tallest a page may be at --width (default: %(default)s, 1.5 screens of 800px)")
     args = ap.parse_args(argv)
 
     root = args.root.resolve()

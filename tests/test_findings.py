@@ -121,8 +121,8 @@ def test_the_top_and_bottom_rows_give_their_per_task_verdicts():
     assert per_task_words({"stsb": INCONCLUSIVE, "sst2": CONFIRMED, "mrpc": INCONCLUSIVE}) == \
         "per task: inconclusive on mrpc and stsb; confirmed on sst2"
     f = findings.claim_findings(make_runs(CLEAR, tasks=("sst2", "mrpc")), FLOOR)
-    assert f["top_best"].caveat.endswith("; per task: confirmed on mrpc and sst2")
-    assert f["lower_layers_critical"].caveat.endswith("never fine-tuned; per task: confirmed on mrpc and sst2")
+    assert f["top_best"].caveat.endswith("; confirmed on each task alone")
+    assert f["lower_layers_critical"].caveat.endswith("never fine-tuned; confirmed on each task alone")
 
 
 def close(f):

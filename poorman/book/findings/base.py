@@ -50,7 +50,10 @@ def number(n):
 
 
 def per_task_words(per_task):
-    """'per task: confirmed on sst2; inconclusive on mrpc and stsb' from {task: verdict}, '' if empty."""
+    """'per task: confirmed on sst2; inconclusive on mrpc and stsb' from {task: verdict}, '' if empty;
+    'inconclusive on each task alone' when they all agree."""
+    if len(per_task) > 1 and len(set(per_task.values())) == 1:
+        return f"{next(iter(per_task.values()))} on each task alone"
     by = {}
     for task, verdict in sorted(per_task.items()):
         by.setdefault(verdict, []).append(task)
