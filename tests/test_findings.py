@@ -112,7 +112,7 @@ def test_bottom_not_shown_apart_at_a_k_still_gives_its_paired_difference():
     runs.loc[at6, "score"] += runs.loc[at6, "seed"].map({42: 0.25, 43: -0.25, 44: 0.0})
     f = findings.lower_layers(runs, FLOOR, "m")
     assert "worst choice at K=2" in f.sentence and "at K=6 it is not shown apart from" in f.sentence
-    assert ", though at K=6 its paired difference from the nearest, symmetric, is -25.0 [" in f.sentence
+    assert ", though there its paired difference from the nearest, symmetric, is -25.0 [" in f.sentence
     assert "(Holm-adjusted p 0." in f.sentence
 
 
@@ -143,3 +143,13 @@ def test_the_closing_paragraphs_follow_the_findings():
     assert "these seeds cannot tell" in text
     failed_bottom = findings.takeaways(*close(all_of(make_runs(CLEAR, tasks=("sst2", "mrpc"))))).sentence
     assert "never fine-tuned at all with this recipe" in failed_bottom   # bottom sinks below MRPC's constant
+
+
+def test_a_twin_that_sorts_first_by_name_never_takes_tops_place():
+    runs = make_runs(CLEAR)
+    twin = runs[runs.strategy == "top"].assign(strategy="param-variance")   # the same model, by another name
+    runs = with_dropped(pd.concat([runs, twin], ignore_index=True), same_as={"param-variance": "top"})
+    f = all_of(runs)
+    assert f["best_strategy"].sentence.startswith("**top** is best at every K")
+    assert f["forty_percent"].key.startswith("top K=6") and f["claims"]["top_best"].verdict == CONFIRMED
+    assert f["claims"]["top_best"].caveat.startswith("best alone at every K")

@@ -46,6 +46,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats as sps
 
+from ..core.strategies import STRATEGIES
+
 LEVEL = 0.95
 FULL_SEEDS = 3   # cells with fewer seeds are flagged in tables and chapters
 CELL = ["model", "role", "strategy", "k", "task"]
@@ -91,6 +93,15 @@ def fieller(num, var_num, den, var_den, dof, level=LEVEL):
     b, c = num * den, num ** 2 - t ** 2 * var_num
     root = np.sqrt(max(b ** 2 - a * c, 0.0))
     return ratio, (b - root) / a, (b + root) / a
+
+
+def by_score(frame, col, ascending=False):
+    """`frame` sorted by `col`; equal values (twins, one model under two names) in the order of
+    the strategy registry, so the paper's name (top) comes before a strategy that picked the same
+    layers (param-variance)."""
+    order = {s: i for i, s in enumerate(STRATEGIES)}
+    rank = frame.strategy.map(lambda s: order.get(s, len(order)))
+    return frame.assign(_rank=rank).sort_values([col, "_rank"], ascending=[ascending, True]).drop(columns="_rank")
 
 
 def cells(runs):

@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .stats import (gain_difference, holm, kept_by_kind, kind_difference, mean_difference, overlaps, paired_difference,
+from .stats import (by_score, gain_difference, holm, kept_by_kind, kind_difference, mean_difference, overlaps, paired_difference,
                     param_share_removed, strategy_gains)
 from .text import interval
 
@@ -140,9 +140,10 @@ def ranked(runs, model, k, worst=False, tasks=None):
     by mean score]; the leader alone (with its twins) if it is shown better (worse) than the rest.
     All of them, by name, if no strategy has a score."""
     at = _pruned_at(runs, model, k, tasks)
-    means = at.groupby(["strategy", "task"]).score.mean().groupby("strategy").mean().sort_values(ascending=worst)
+    means = at.groupby(["strategy", "task"]).score.mean().groupby("strategy").mean()
     if means.empty:
         return sorted(at.strategy.unique())
+    means = by_score(means.rename("score").reset_index(), "score", ascending=worst).set_index("strategy").score
     lead = means.index[0]
     pairs = pairwise(runs, model, k, tasks, against=lead)
     tested = set(pairs.a) | set(pairs.b)   # twins of the leader are not: one model, never apart
@@ -264,7 +265,7 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
             measured.append(f"{short(m)}: no K removes {100 * (share - tolerance):.0f}-"
                             f"{100 * (share + tolerance):.0f}% of its parameters")
             continue
-        g = strategy_gains(runs, floor, m).query("k == @k").sort_values("retention", ascending=False)
+        g = by_score(strategy_gains(runs, floor, m).query("k == @k"), "retention")
         if g.empty:
             continue
         lo, hi = g.retention_lo.fillna(-np.inf), g.retention_hi.fillna(np.inf)

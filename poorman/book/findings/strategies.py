@@ -132,19 +132,20 @@ def lower_layers(runs, floor, model):
         sentence = (f"Dropping the **bottom** layers is the worst choice at K={names(map(str, low.k))}, shown "
                     f"below every other strategy; at K={names(map(str, high.k))} it is not shown apart from "
                     + (names(rivals) if len(rivals) <= 3 else f"the {number(len(rivals))} others")
-                    + "".join(_trails(row) for row in high.itertuples()) + ".")
+                    + "".join(_trails(row, len(high) > 1) for row in high.itertuples()) + ".")
     else:
         sentence = "At every K bottom is among the worst, but the paired tests never single it out."
     return Finding("lower_layers_critical", sentence, v.verdict, r, v.key, caveat)
 
 
-def _trails(row):
-    """', though at K=6 its paired difference from the nearest, x, is ... (Holm-adjusted p ...)'
-    when bottom sits below its nearest rival on average but the test falls short; '' otherwise."""
+def _trails(row, name_k=False):
+    """', though there its paired difference from the nearest, x, is ... (Holm-adjusted p ...)'
+    ('at K=6' for 'there' if name_k) when bottom sits below its nearest rival on average but the
+    test falls short; '' otherwise."""
     if not row.rival or np.isnan(row.diff) or row.diff >= 0:
         return ""
     p = "< 0.001" if row.p_holm < 0.001 else f"{row.p_holm:.2g}"
-    return (f", though at K={row.k} its paired difference from the nearest, {row.rival}, is "
+    return (f", though {f'at K={row.k}' if name_k else 'there'} its paired difference from the nearest, {row.rival}, is "
             f"{verdicts.points(row.diff, row.lo, row.hi)} (Holm-adjusted p {p})")
 
 
@@ -157,7 +158,7 @@ def forty_percent(runs, floor, model):
         return Finding("pruned_40_keeps_98", "No K in this store removes close to 40% of the parameters, so the "
                        "paper's figure has no counterpart here.", v.verdict, caveat="no K removes 35-45%")
     k = min(removed, key=lambda k: abs(removed[k] - 0.40))
-    g = stats.strategy_gains(mine, floor, model).query("k == @k").sort_values("retention", ascending=False)
+    g = stats.by_score(stats.strategy_gains(mine, floor, model).query("k == @k"), "retention")
     lead = g.iloc[0]
     assert v.key.startswith(f"{lead.strategy} K={k}")   # the strategy the verdict read
     said = (f"At K={k}, which removes {100 * removed[k]:.0f}% of the parameters, **{lead.strategy}** keeps "

@@ -53,7 +53,7 @@ def _tasks(robust):
         return ""
     per_task = {verdicts._sign(*row) for name, row in robust.numbers.iterrows() if name != "pooled"}
     if robust.verdict == verdicts.INCONCLUSIVE:
-        split = " and the paraphrase and similarity tasks do not agree with each other" if len(per_task) > 1 else ""
+        split = ", and the paraphrase and similarity tasks do not agree with each other" if len(per_task) > 1 else ""
         return ("**Do not read the task differences yet.** Whether paraphrase and similarity tasks survive "
                 f"pruning better is not decided by these runs{split}.")
     word = "better" if robust.verdict == verdicts.CONFIRMED else "worse"
