@@ -318,3 +318,14 @@ def test_card_shows_one_latency_the_side_by_side_one_when_given():
     compared = model_card(_card_record(35.6), task, "t", latency_ms=33.7)
     assert "33.7 ms" in compared and "35.6" not in compared and "side by side" in compared
     assert compared.count("| latency |") == 1
+
+
+def test_a_card_of_the_full_model_does_not_say_layers_were_dropped():
+    from poorman.own.card import model_card
+    source = {"path": "/data/train.csv", "sha256": "0" * 64}
+    task = {"name": "t", "text": ["sentence"], "label": "y", "label_names": ["no", "yes"], "regression": False,
+            "metrics": ["accuracy"], "train": source, "eval": source}
+    full = {**_card_record(30.0), "dropped": [], "num_layers": 6}
+    card = model_card(full, task, "t")
+    assert "`m`, all 6 layers kept, fine-tuned on t with poorman." in card and "Poor Man" not in card
+    assert "with 2 of its 6 layers dropped before fine-tuning" in model_card(_card_record(30.0), task, "t")

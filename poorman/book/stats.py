@@ -10,7 +10,9 @@ initialisation and data order; every strategy uses the same seeds). Scores are G
   of always predicting the most frequent label (the mean, for regression;
   poorman.experiments.data.floor.constant_scores). 1 = the pruned model kept all of the baseline's
   gain over a model that learnt nothing, 0 = it kept none. Unlike retention it has no floor at
-  chance, so the verdicts use it.
+  chance, so it is the stricter view. Which measure decides which claim is in
+  poorman.book.verdicts: the 40% claim is judged on retention, the paper's measure, and the
+  robust-tasks claim needs both measures to agree.
 
 **Over several tasks, every task weighs the same**: a pooled ratio is the mean of the tasks'
 ratios, and a pooled difference the mean of the tasks' differences. A ratio of sums would weigh

@@ -80,6 +80,15 @@ def facts(record, task, learning=None, latency_ms=None):
     return rows
 
 
+def _what(record, task):
+    """The card's first sentence: what was dropped (if anything) and what it was fine-tuned on."""
+    model, dropped = record["config"]["model"], len(record["dropped"])
+    if not dropped:
+        return f"`{model}`, all {record['original_layers']} layers kept, fine-tuned on {task['name']} with poorman."
+    return (f"`{model}` with {dropped} of its {record['original_layers']} layers dropped before fine-tuning (the "
+            f"\"Poor Man's BERT\" recipe, Sajjad et al., arXiv 2004.03844), fine-tuned on {task['name']} with poorman.")
+
+
 def model_card(record, task, title, learning=None, latency_ms=None):
     """Markdown for README.md: a front matter for the Hub, the facts, how to use and retrain it.
     learning: metrics.learning_note's line, the model's score beside the constant predictor's.
@@ -95,9 +104,7 @@ tags: [poorman, layer-dropping]
 
 # {title}
 
-`{cfg['model']}` with {len(record['dropped'])} of its {record['original_layers']} layers dropped before
-fine-tuning (the "Poor Man's BERT" recipe, Sajjad et al., arXiv 2004.03844), fine-tuned on {task['name']}
-with poorman. It is a plain transformers checkpoint: no poorman needed to use it.
+{_what(record, task)} It is a plain transformers checkpoint: no poorman needed to use it.
 
 | | |
 |---|---|

@@ -15,9 +15,14 @@ def _top(best, forty):
         return ""
     never_beaten = all(x.leader == "top" or "top" in x.not_shown_apart for x in r.itertuples())
     alone_last = bool(r.iloc[-1].alone) and r.iloc[-1].leader == "top"
-    if never_beaten and alone_last:
-        head = ("**Cut from the top.** At no K is another strategy shown better than top, and at the largest K "
-                "top is shown better than every other.")
+    leads_everywhere = (r.leader == "top").all()
+    if never_beaten and alone_last and leads_everywhere:
+        head = ("**Cut from the top.** Top has the highest mean at every K, no strategy is shown better than it, "
+                "and at the largest K it is shown better than every other.")
+    elif never_beaten and alone_last:
+        head = ("**Cut from the top when cutting deep.** At the largest K top is shown better than every other "
+                "strategy. At smaller K no strategy is shown better than top either, but top does not always "
+                "have the highest mean there, so for a light cut the choice matters little.")
     elif never_beaten:
         head = ("**Cut from the top, as a default.** At no K is another strategy shown better than top, but "
                 "at no K is top shown better than all of them either.")

@@ -50,7 +50,11 @@ def _robust_ending(v, both):
     which = "more" if gain == verdicts.CONFIRMED else "less"
     alone = [t for t, x in gain_tasks.items() if x == gain]
     ending = f": {which}, but only {names(alone)} shows it on its own" if len(alone) < len(gain_tasks) else f": {which}"
-    if retention != gain:
+    ret_tasks = both["retention"][1]
+    if len(ret_tasks) > 1 and ret_tasks != gain_tasks:
+        ending += (", and on raw retention, the paper's measure, the tasks read otherwise ("
+                   + ", ".join(f"{t} {verdicts.points(*ret[t])}" for t in ret_tasks) + " against the others)")
+    elif retention != gain:
         ending += (", and on raw retention, the paper's measure, the difference "
                    f"is {verdicts.points(*ret['pooled'])}")
     return ending + ", so the data do not decide the claim."
