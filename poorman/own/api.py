@@ -270,7 +270,9 @@ def compare(model: str, train: str | Path | dict, eval: str | Path | dict, text:
     sweep(prof, store_dir=store, jobs=jobs, log=log, verbose=verbose)
     with quiet_libraries(verbose):  # side by side, not each run's own timing under another load
         latency = {row["num_layers"]: row["latency_ms"] for row in variant_table(prof, store_dir=store)}
-    table = compare_table(store, {records.run_id(s) for s in expand_grid(prof)}, latency)
+    run_ids = {records.run_id(s) for s in expand_grid(prof)}
+    table = compare_table(store, run_ids, latency)
     table.attrs.update(task=spec_task["name"], model=model, store=str(store), latency=dict(prof.latency),
+                       run_ids=sorted(run_ids),
                        constant=dev_constant_metrics(prof, spec_task), n_eval=len(load_split(spec_task, "validation")))
     return table
