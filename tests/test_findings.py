@@ -166,6 +166,8 @@ def test_robust_tasks_that_swap_on_retention_say_so():
     f = findings.robust_tasks(runs, FLOOR, "m")
     assert f.verdict == INCONCLUSIVE
     assert "on raw retention, the paper's measure, the tasks read otherwise (mrpc +0.7 [" in f.sentence
+    assert findings.takeaways(*close(all_of(runs))).sentence.endswith(
+        "not decided by these runs, and only mrpc shows a difference on its own.")
 
 
 def test_the_40_percent_row_names_a_task_whose_own_interval_falls_below_98():

@@ -56,9 +56,13 @@ def _bottom(lower):
 def _tasks(robust):
     if robust.verdict == verdicts.NOT_TESTABLE:
         return ""
-    per_task = {verdicts._sign(*row) for name, row in robust.numbers.iterrows() if name != "pooled"}
+    sides = {name: verdicts._sign(*row) for name, row in robust.numbers.iterrows() if name != "pooled"}
+    decided = [t for t, v in sides.items() if v != verdicts.INCONCLUSIVE]
     if robust.verdict == verdicts.INCONCLUSIVE:
-        split = ", and the paraphrase and similarity tasks do not agree with each other" if len(per_task) > 1 else ""
+        split = (", and the paraphrase and similarity tasks point opposite ways"
+                 if {verdicts.CONFIRMED, verdicts.CONTRADICTED} <= set(sides.values()) else
+                 f", and only {' and '.join(decided)} shows a difference on its own"
+                 if 0 < len(decided) < len(sides) else "")
         return ("**Do not read the task differences yet.** Whether paraphrase and similarity tasks survive "
                 f"pruning better is not decided by these runs{split}.")
     word = "better" if robust.verdict == verdicts.CONFIRMED else "worse"
