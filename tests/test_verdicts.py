@@ -137,6 +137,16 @@ def test_holm_corrects_for_the_comparisons_made_at_a_k():
     assert len(verdicts.ranked(holm_store(["angular", "symmetric", "contribution"]), "m", 6)) == 4
 
 
+def test_twins_are_one_comparison_in_the_holm_family():
+    one = holm_store(["angular"])
+    twin = one[one.strategy == "angular"].assign(strategy="symmetric")   # the same layers: one model
+    runs = pd.concat([one, twin], ignore_index=True)
+    runs["dropped"] = [(10, 11) if s == "top" else (4, 5) for s in runs.strategy]
+    family = verdicts.pairwise(runs, "m", 6, against="top")
+    assert len(family) == 1 and family.shown.iloc[0]   # one test, not two each taxed by Holm
+    assert verdicts.ranked(runs, "m", 6) == ["top"]                 # the twin shares angular's test
+
+
 def test_tasks_pointing_opposite_ways_make_a_verdict_inconclusive():
     assert verdicts.agree(CONFIRMED, {"sst2": CONFIRMED, "rte": INCONCLUSIVE}) == CONFIRMED
     assert verdicts.agree(CONFIRMED, {"sst2": CONFIRMED, "rte": CONTRADICTED}) == INCONCLUSIVE

@@ -34,9 +34,10 @@ STS-B, SST-2 and MRPC would mostly measure STS-B.
   seed-by-seed differences of their scores, per task; the tasks' mean differences are averaged
   with equal weights, with Welch-Satterthwaite degrees of freedom. The pairing removes what the
   two runs of a seed share, which overlapping intervals cannot.
-* **Holm**: holm() adjusts the p-values of a family of comparisons (all pairs of strategies at a
-  K). Holm controls the chance of any false "shown apart" in the family without assuming the
-  comparisons are independent (they share strategies and seeds), and it rejects everything
+* **Holm**: holm() adjusts the p-values of a family of comparisons (in the verdicts: the
+  leader's comparison with each other model at a K, twins counted once). Holm controls the
+  chance of any false "shown apart" in the family without assuming the comparisons are
+  independent (they share strategies and seeds), and it rejects everything
   Bonferroni does and more.
 
 If a baseline is not significantly above the constant (D^2 <= t^2 var D), the interval is

@@ -49,6 +49,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..core.strategies import STRATEGIES
 from .stats import (by_score, gain_difference, holm, kept_by_kind, kind_difference, mean_difference, overlaps, paired_difference,
                     param_share_removed, strategy_gains)
 from .text import interval
@@ -109,14 +110,16 @@ def _pruned_at(runs, model, k, tasks=None):
 
 
 def pairwise(runs, model, k, tasks=None, against=None):
-    """Pairs (a, b) of strategies at K that are not one model (twins()): the paired difference
+    """Pairs (a, b) of strategies at K that are not one model (twins(): of each group of twins
+    only its representative() is tested, so one model is one comparison): the paired difference
     a - b (stats.paired_difference), its p-value Holm-adjusted over the pairs listed, and `shown`:
     True if that p is under ALPHA. against: only the pairs of that strategy with each other one,
     the family a best (worst) strategy is named from; None: every pair at K."""
     at = _pruned_at(runs, model, k, tasks)
-    same, names = twins(at, model).get(int(k), {}), sorted(at.strategy.unique())
-    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:]
-             if b not in same.get(a, set()) and against in (None, a, b)]
+    rep = representatives(twins(at, model).get(int(k), {}), at.strategy.unique())
+    names = sorted(set(rep.values()))   # twins are one model: one of them stands for all, once
+    against = rep.get(against, against)
+    pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if against in (None, a, b)]
     rows = [{"a": a, "b": b, **{c: v for c, v in paired_difference(at[at.strategy == a], at[at.strategy == b]).items()
                                 if c != "tasks"}} for a, b in pairs]
     out = pd.DataFrame(rows, columns=["a", "b", "diff", "lo", "hi", "df", "p", "n"])
@@ -146,9 +149,18 @@ def ranked(runs, model, k, worst=False, tasks=None):
     means = by_score(means.rename("score").reset_index(), "score", ascending=worst).set_index("strategy").score
     lead = means.index[0]
     pairs = pairwise(runs, model, k, tasks, against=lead)
-    tested = set(pairs.a) | set(pairs.b)   # twins of the leader are not: one model, never apart
-    apart = {s for s in means.index[1:] if s in tested and difference(pairs, lead, s).shown}
+    rep = representatives(twins(at, model).get(int(k), {}), means.index)
+    # a twin shares its representative's test; the leader's twins are the leader: never apart
+    apart = {s for s in means.index[1:] if rep[s] != rep[lead] and difference(pairs, rep[lead], rep[s]).shown}
     return [s for s in means.index if s not in apart]
+
+
+def representatives(same_at_k, strategies):
+    """{strategy: the strategy that stands for its twins}: the first of the group in the strategy
+    registry's order (top before param-variance), so a group is named as the paper names it."""
+    order = {s: i for i, s in enumerate(STRATEGIES)}
+    return {s: min({s} | set(same_at_k.get(s, ())), key=lambda x: (order.get(x, len(order)), x))
+            for s in strategies}
 
 
 def paired_ties(runs, model, worst=False, tasks=None):
