@@ -88,7 +88,7 @@ def test_a_pool_dominated_by_one_task_is_read_task_by_task():
     f = findings.robust_tasks(runs, FLOOR, "m")
     assert f.verdict == INCONCLUSIVE
     assert f.sentence.startswith("The tasks point opposite ways: stsb keeps more of its gain than sst2, mrpc less")
-    assert f.caveat.startswith("against sst2: mrpc -90.0 [") and f.caveat.endswith(" points")
+    assert f.caveat.startswith("against sst2: mrpc -90.0 [") and f.caveat.endswith(" points of gain share")
 
 
 def test_not_testable_claims_say_what_would_test_them():
@@ -177,7 +177,7 @@ def test_the_40_percent_row_names_a_task_whose_own_interval_falls_below_98():
     runs.loc[top6 & (runs.task == "sst2"), "score"] -= 0.03      # SST-2 loses 3.3%, STS-B gains 1.1%
     runs.loc[top6 & (runs.task == "stsb"), "score"] += 0.01
     f = findings.forty_percent(runs, FLOOR, "m")
-    assert f.verdict == CONFIRMED and "; on sst2 alone 96.7% [" in f.caveat and "stsb alone" not in f.caveat
+    assert f.verdict == CONFIRMED and "; sst2 alone keeps 96.7% [" in f.caveat and "stsb alone" not in f.caveat
 
 
 def test_twins_count_once_when_strategies_are_not_shown_apart():

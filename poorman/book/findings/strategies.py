@@ -184,18 +184,18 @@ def forty_percent(runs, floor, model):
                                 ": the interval straddles the paper's 98%, so the data do not decide."),
     }[v.verdict]
     gain = pct(lead.gain, lead.gain_lo, lead.gain_hi)
-    caveat = (f"gain share {gain} reaches below 98%" if not lead.gain_lo >= 0.98
-              else f"gain share {gain} clears 98% too") + _tasks_below(mine, floor, lead)
+    caveat = (f"its gain share, {gain}, reaches below 98%" if not lead.gain_lo >= 0.98
+              else f"its gain share, {gain}, clears 98% too") + _tasks_below(mine, floor, lead)
     return Finding("pruned_40_keeps_98", sentence, v.verdict, g, v.key, caveat)
 
 
 def _tasks_below(runs, floor, lead, keep=0.98):
-    """'; on sst2 alone 97.4% [94.9, 99.8]' for each task whose own retention interval for the
+    """'; sst2 alone keeps 97.4% [94.9, 99.8]' for each task whose own retention interval for the
     leading cell reaches below `keep`: the pooled figure averages it away."""
     cell = runs[(runs.role == "baseline") | ((runs.strategy == lead.strategy) & (runs.k == lead.k))]
     per_task = stats.kept(cell, floor)
     low = per_task[per_task.retention_lo.fillna(-np.inf) < keep]
-    return "".join(f"; on {r.task} alone {pct(r.retention, r.retention_lo, r.retention_hi)}" for r in low.itertuples())
+    return "".join(f"; {r.task} alone keeps {pct(r.retention, r.retention_lo, r.retention_hi)}" for r in low.itertuples())
 
 
 

@@ -34,7 +34,7 @@ def robust_tasks(runs, floor, model):
     else:
         sentence = said + _robust_ending(v, verdicts.robust_by_measure(mine, floor, model))
     caveat = (f"against {o.tasks}: " + ", ".join(f"{t} {verdicts.points(*diffs[t], unit=False)}" for t in v.per_task)
-              + " points")
+              + " points of gain share")
     return Finding("robust_tasks", sentence, v.verdict, numbers, v.key, caveat)
 
 
