@@ -35,9 +35,11 @@ def paper_claims():
 
 
 def cite(claim_id):
-    """'"quote" (source)' for a quote id of paper_claims.csv."""
+    """'"quote" ([arXiv 2004.03844 v3 abstract](url))' for a quote id of paper_claims.csv: the
+    source in short, linked (the dropdown of the claims page gives it in full)."""
     row = paper_claims().loc[claim_id]
-    return f"\"{row.quote}\" ({row.source})"
+    url = row.source.rsplit(" ", 1)[-1]
+    return f"\"{row.quote}\" ([{row.source.split(' (')[0]}]({url}))"
 
 
 def words(key):
