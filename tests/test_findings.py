@@ -188,3 +188,11 @@ def test_twins_count_once_when_strategies_are_not_shown_apart():
     runs.loc[sym, "score"] += runs.loc[sym, "seed"].map({42: 0.03, 43: -0.03, 44: 0.0})
     sentence = findings.best_strategy(runs, FLOOR, "m").sentence
     assert "four strategies (three distinct models) are not shown apart" in sentence
+
+
+def test_the_rules_on_the_claims_page_hold_no_pointers_into_the_code():
+    import re
+    from poorman.book import claims
+    for key in claims.CLAIMS:
+        assert not re.search(r"\(\)|stats\.|module docstring", claims.rule(key)), key
+    assert "(each model's leader and those paired tests do not show apart from it)" in claims.rule("objective_matters")

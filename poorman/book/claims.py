@@ -5,6 +5,7 @@ any abstract (the paper's body is not stored here); the page says so instead of 
 """
 
 import inspect
+import re
 from importlib import resources
 
 import pandas as pd
@@ -53,8 +54,11 @@ def words(key):
 
 
 def rule(key):
-    """How the book decides the claim: the docstring of its check in poorman.book.verdicts."""
-    return " ".join(inspect.getdoc(CHECKS[key]).split())
+    """How the book decides the claim: the docstring of its check in poorman.book.verdicts, less
+    its pointers into the code (a reader of the page cannot follow "ranked()")."""
+    text = " ".join(inspect.getdoc(CHECKS[key]).split())
+    text = re.sub(r"\s*\((?:see the module docstring|[\w.]+\.\w+|\w+\(\))\)", "", text)   # a whole aside
+    return re.sub(r",\s*(?:[\w.]+\.\w+|\w+\(\))(?=\))", "", text)                          # a last item
 
 
 def table(verdicts):
