@@ -22,7 +22,7 @@ def _top(best, forty):
     elif never_beaten and alone_last:
         head = ("**Cut from the top when cutting deep.** At the largest K top is shown better than every other "
                 "strategy. At smaller K no strategy is shown better than top either, but top does not always "
-                "have the highest mean there, so for a light cut the choice matters little.")
+                "have the highest mean there: for a light cut, top is a safe choice, not a proven best.")
     elif never_beaten:
         head = ("**Cut from the top, as a default.** At no K is another strategy shown better than top, but "
                 "at no K is top shown better than all of them either.")
