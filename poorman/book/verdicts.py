@@ -50,8 +50,8 @@ import numpy as np
 import pandas as pd
 
 from ..core.strategies import STRATEGIES
-from .stats import (by_score, gain_difference, holm, kept_by_kind, kind_difference, mean_difference, overlaps, paired_difference,
-                    param_share_removed, strategy_gains)
+from .stats import (by_score, gain_difference, holm, kept_by_kind, kind_difference, mean_difference, overlaps,
+                    paired_difference, param_share_removed, strategy_gains)
 from .text import interval
 
 CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = "confirmed", "contradicted", "inconclusive", "not testable"
