@@ -98,12 +98,17 @@ def fieller(num, var_num, den, var_den, dof, level=LEVEL):
     return ratio, (b - root) / a, (b + root) / a
 
 
+def registry_rank(strategy):
+    """(position in the strategy registry, name): the order in which twins (one model under several
+    names) are named, so the paper's name (top) comes before one that picked the same layers
+    (param-variance); a name the registry lacks comes after, by name."""
+    order = list(STRATEGIES)
+    return (order.index(strategy) if strategy in STRATEGIES else len(order), strategy)
+
+
 def by_score(frame, col, ascending=False):
-    """`frame` sorted by `col`; equal values (twins, one model under two names) in the order of
-    the strategy registry, so the paper's name (top) comes before a strategy that picked the same
-    layers (param-variance)."""
-    order = {s: i for i, s in enumerate(STRATEGIES)}
-    rank = frame.strategy.map(lambda s: order.get(s, len(order)))
+    """`frame` sorted by `col`; equal values (twins) in registry_rank's order."""
+    rank = frame.strategy.map(lambda s: registry_rank(s)[0])
     return frame.assign(_rank=rank).sort_values([col, "_rank"], ascending=[ascending, True]).drop(columns="_rank")
 
 

@@ -49,9 +49,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..core.strategies import STRATEGIES
 from .stats import (by_score, gain_difference, holm, kept_by_kind, kind_difference, mean_difference, overlaps,
-                    paired_difference, param_share_removed, strategy_gains)
+                    paired_difference, param_share_removed, registry_rank, strategy_gains)
 from .text import interval
 
 CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = "confirmed", "contradicted", "inconclusive", "not testable"
@@ -158,9 +157,7 @@ def ranked(runs, model, k, worst=False, tasks=None):
 def representatives(same_at_k, strategies):
     """{strategy: the strategy that stands for its twins}: the first of the group in the strategy
     registry's order (top before param-variance), so a group is named as the paper names it."""
-    order = {s: i for i, s in enumerate(STRATEGIES)}
-    return {s: min({s} | set(same_at_k.get(s, ())), key=lambda x: (order.get(x, len(order)), x))
-            for s in strategies}
+    return {s: min({s} | set(same_at_k.get(s, ())), key=registry_rank) for s in strategies}
 
 
 def paired_ties(runs, model, worst=False, tasks=None):

@@ -65,8 +65,7 @@ def _ranking(runs, model, worst=False):
 
 def _distinct(strategies, same_at_k):
     """How many distinct models `strategies` are: twins (the same layers in every run) count once."""
-    groups = {frozenset(({s} | same_at_k.get(s, set())) & set(strategies)) for s in strategies}
-    return len(groups)
+    return len(set(verdicts.representatives(same_at_k, strategies).values()))
 
 
 def _crowd(row):

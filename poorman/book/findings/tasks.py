@@ -44,13 +44,12 @@ def _robust_ending(v, both):
         return {verdicts.CONFIRMED: ": more, as the paper reports.",
                 verdicts.CONTRADICTED: ": less, the opposite of what the paper reports."}[v.verdict]
     gain, gain_tasks, _ = both["gain share"]
-    retention, _, ret = both["retention"]
+    retention, ret_tasks, ret = both["retention"]
     if gain == verdicts.INCONCLUSIVE:
         return ", and the difference could have either sign."
     which = "more" if gain == verdicts.CONFIRMED else "less"
     alone = [t for t, x in gain_tasks.items() if x == gain]
     ending = f": {which}, but only {names(alone)} shows it on its own" if len(alone) < len(gain_tasks) else f": {which}"
-    ret_tasks = both["retention"][1]
     if len(ret_tasks) > 1 and ret_tasks != gain_tasks:
         ending += (", and on raw retention, the paper's measure, the tasks read otherwise ("
                    + ", ".join(f"{t} {verdicts.points(*ret[t])}" for t in ret_tasks) + " against the others)")
