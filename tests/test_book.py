@@ -193,6 +193,32 @@ def test_the_store_note_counts_only_other_recipes_of_the_chapters_tasks_as_forei
     assert ch.foreign == 1 and "1 record of another recipe in the same folder is ignored" in chapter.store_note(ch)
 
 
+def test_a_task_under_way_waits_until_its_runs_are_all_in(tmp_path, monkeypatch):
+    """A sweep over several sittings: one task half-done beside whole ones is held back and said;
+    when no task is whole, nothing is held back and the page says partial."""
+    from paper_store import profile_yaml, write_store
+    from poorman.book import chapter
+    from poorman.experiments.profiles import load_profile
+    from poorman.experiments.store.records import iter_runs, results_dir, run_path
+    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
+    profile = str(profile_yaml(tmp_path, load_profile("smoke").resolved_glue_dir()))
+    total = write_store(tmp_path / "results", profile)
+    store = results_dir(load_profile(profile).name)
+    mrpc = [r["run_id"] for r in iter_runs(store) if r["config"]["task"] == "mrpc"]
+    for rid in mrpc[len(mrpc) // 2:]:
+        run_path(store, rid).unlink()
+    ch = chapter.load(profile)
+    assert ch.tasks == ["sst2", "stsb"] and set(ch.runs.task) == {"sst2", "stsb"}
+    assert ch.in_progress == {"mrpc": (len(mrpc) // 2, len(mrpc))} and len(ch.runs) == ch.shown_grid
+    note = chapter.store_note(ch)
+    assert f"holds **{total - len(mrpc) + len(mrpc) // 2} of the {total} runs**" in note and "partial" not in note
+    assert f"mrpc is under way ({len(mrpc) // 2} of its {len(mrpc)} runs)" in note
+    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "stopped"))
+    write_store(tmp_path / "stopped", profile, partial=True)   # every task lacks seed 44: none is whole
+    ch = chapter.load(profile)
+    assert ch.in_progress == {} and set(ch.tasks) == {"sst2", "mrpc", "stsb"} and "**partial**" in chapter.store_note(ch)
+
+
 def test_the_intro_counts_the_claims_as_the_claims_page_marks_them():
     from poorman.book import claims
     quoted, n = sum(bool(ids) for _, ids in claims.CLAIMS.values()), len(claims.CLAIMS)

@@ -30,9 +30,11 @@ class Chapter:
     tasks: list            # the tasks shown
     excluded: dict         # {task: why the verdicts leave it out} (the profile's `excluded_tasks`)
     floor: dict            # {task: dev score of the constant predictor}
-    grid: int              # runs in the profile's grid on these tasks
+    grid: int              # runs in the profile's grid, on every task
     foreign: int           # records of these tasks from no run of this grid (another recipe): ignored
     empty: list = None     # the profile's tasks with no run in the store yet: said, not drawn
+    in_progress: dict = None   # {task: (runs in the store, runs in its grid)}: held back until whole
+    shown_grid: int = 0    # runs in the grid on `tasks`
 
     @property
     def verdict_tasks(self):
@@ -74,7 +76,8 @@ def load(profile="cpu", tasks=None, page=False):
     if page:
         page_settings()
     prof = load_profile(profile).with_overrides(tasks=tasks)
-    grid = {run_id(spec) for spec in expand_grid(prof)}
+    specs = expand_grid(prof)
+    grid = {run_id(spec) for spec in specs}
     df = results(prof.name)
     known = df.run_id.isin(grid) if len(df) else pd.Series(dtype=bool)
     runs = df[known].reset_index(drop=True) if len(df) else df
@@ -84,9 +87,25 @@ def load(profile="cpu", tasks=None, page=False):
         raise ValueError(f"the store {results_dir(prof.name)} holds no runs of profile {prof.name!r} on "
                          f"{', '.join(prof.tasks)}: " + (hint or f"run `poorman book --profile {profile}` first"))
     excluded = dict(getattr(prof, "excluded_tasks", None) or {})
-    shown = [t for t in prof.tasks if task_name(t) in set(runs.task)]   # a task with no run yet: said, not drawn
+    started = [t for t in prof.tasks if task_name(t) in set(runs.task)]   # a task with no run yet: said, not drawn
+    held = in_progress(runs, specs, started)
+    shown = [t for t in started if task_name(t) not in held]
+    runs = runs[runs.task.isin([task_name(t) for t in shown])].reset_index(drop=True)
     return Chapter(prof=prof, runs=runs, tasks=shown, excluded=excluded, floor=constant_scores(prof, shown),
-                   grid=len(grid), foreign=foreign, empty=[task_name(t) for t in prof.tasks if t not in shown])
+                   grid=len(grid), foreign=foreign, empty=[task_name(t) for t in prof.tasks if t not in started],
+                   in_progress=held, shown_grid=sum(task_name(s.task) in set(runs.task) for s in specs))
+
+
+def in_progress(runs, specs, tasks):
+    """{task: (runs in the store, runs in the grid)} for each of `tasks` whose grid is not whole,
+    while another task's is. A sweep over several sittings adds a task run by run; a page that read
+    it half-way would change its verdicts at every sitting, so the task waits until it is whole.
+    When no task is whole (a sweep stopped early), nothing is held back: the pages say "partial"."""
+    have = runs.task.value_counts()
+    need = pd.Series([task_name(s.task) for s in specs]).value_counts()
+    names = [task_name(t) for t in tasks]
+    whole = [t for t in names if have.get(t, 0) >= need.get(t, 0)]
+    return {t: (int(have.get(t, 0)), int(need[t])) for t in names if t not in whole} if whole else {}
 
 
 def prepare(results=None):
@@ -126,14 +145,18 @@ def _profile_tasks(prof):
 
 def store_note(ch):
     """A sentence on what the store holds: complete or partial, thin cells, ignored records."""
-    thin = ch.thin_cells()
-    text = (f"The store `{shown_path(results_dir(ch.prof.name))}` holds **{len(ch.runs)} of the {ch.grid} runs** of the "
+    thin, held = ch.thin_cells(), ch.in_progress or {}
+    stored = len(ch.runs) + sum(have for have, _ in held.values())
+    text = (f"The store `{shown_path(results_dir(ch.prof.name))}` holds **{stored} of the {ch.grid} runs** of the "
             f"`{ch.prof.name}` profile's grid")
-    text += "." if len(ch.runs) == ch.grid else ": it is **partial**, and every number below uses the seeds it has."
+    text += "." if len(ch.runs) == ch.shown_grid else ": it is **partial**, and every number below uses the seeds it has."
     empty = ch.empty or []
     if empty:
         text += (f" No run of {' or '.join(empty)} is in it yet, so {'that task is' if len(empty) == 1 else 'those tasks are'}"
                  f" not shown and no verdict here rests on {'it' if len(empty) == 1 else 'them'}.")
+    for task, (have, need) in held.items():
+        text += (f" {task} is under way ({have} of its {need} runs): it joins the pages when all are in, so that no "
+                 f"verdict changes with each sitting of the sweep, and nothing here rests on it yet.")
     left = [t for t in _profile_tasks(ch.prof) if t not in ch.tasks and t not in empty]
     if left:
         one = len(left) == 1
