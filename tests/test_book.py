@@ -219,6 +219,21 @@ def test_a_task_under_way_waits_until_its_runs_are_all_in(tmp_path, monkeypatch)
     assert ch.in_progress == {} and set(ch.tasks) == {"sst2", "mrpc", "stsb"} and "**partial**" in chapter.store_note(ch)
 
 
+def test_a_store_of_another_data_source_says_which_setting_reads_it(tmp_path, monkeypatch):
+    import pytest
+    import yaml
+    from paper_store import profile_yaml, write_store
+    from poorman.book import chapter
+    from poorman.experiments.profiles import load_profile
+    monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
+    path = profile_yaml(tmp_path, load_profile("smoke").resolved_glue_dir())
+    write_store(tmp_path / "results", str(path))   # trained on the local TSVs
+    monkeypatch.delenv("POORMAN_GLUE_DIR", raising=False)
+    path.write_text(yaml.safe_dump({**yaml.safe_load(path.read_text()), "glue_dir": None}, sort_keys=False))
+    with pytest.raises(ValueError, match="read GLUE from local TSV files and this session reads the Hub: set POORMAN_GLUE_DIR"):
+        chapter.load(str(path))
+
+
 def test_the_intro_counts_the_claims_as_the_claims_page_marks_them():
     from poorman.book import claims
     quoted, n = sum(bool(ids) for _, ids in claims.CLAIMS.values()), len(claims.CLAIMS)

@@ -83,7 +83,7 @@ def load(profile="cpu", tasks=None, page=False):
     runs = df[known].reset_index(drop=True) if len(df) else df
     foreign = int((~known & df.task.isin(prof.tasks)).sum()) if len(df) else 0   # other tasks: not read
     if runs.empty:
-        hint = migrate_hint(results_dir(prof.name), prof.name)
+        hint = migrate_hint(results_dir(prof.name), prof.name) or source_hint(prof)
         raise ValueError(f"the store {results_dir(prof.name)} holds no runs of profile {prof.name!r} on "
                          f"{', '.join(prof.tasks)}: " + (hint or f"run `poorman book --profile {profile}` first"))
     excluded = dict(getattr(prof, "excluded_tasks", None) or {})
@@ -94,6 +94,18 @@ def load(profile="cpu", tasks=None, page=False):
     return Chapter(prof=prof, runs=runs, tasks=shown, excluded=excluded, floor=constant_scores(prof, shown),
                    grid=len(grid), foreign=foreign, empty=[task_name(t) for t in prof.tasks if t not in started],
                    in_progress=held, shown_grid=sum(task_name(s.task) in set(runs.task) for s in specs))
+
+
+def source_hint(prof):
+    """A sentence for a store whose records read GLUE from elsewhere (run ids name the data source),
+    else ''. The usual case: a clone reads the committed store without the GLUE copy it was trained on."""
+    sources = {(r["config"].get("data") or {}).get("glue") for r in iter_runs(results_dir(prof.name))
+               if r["config"]["task"] in prof.tasks}
+    here = "local TSV files" if prof.resolved_glue_dir() else "the Hub"
+    if "tsv" in sources:
+        return (f"its records of these tasks read GLUE from local TSV files and this session reads {here}: set "
+                "POORMAN_GLUE_DIR to a GLUE copy with the same files (ids hash the files' bytes, not their folder)")
+    return f"its records of these tasks read GLUE from the Hub and this session reads {here}" if sources else ""
 
 
 def in_progress(runs, specs, tasks):
