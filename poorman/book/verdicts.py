@@ -411,7 +411,7 @@ def robust_by_measure(runs, floor, model, robust=ROBUST_TASKS):
         diffs = kind_difference(runs, base, model, robust)
         if diffs is None:
             return None
-        side = {t: _sign(*v) for t, v in diffs.items()}
+        side = {t: interval_sign(*v) for t, v in diffs.items()}
         out[measure] = (side.pop("pooled"), side, diffs)
     return out
 
@@ -454,7 +454,7 @@ def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
     return v
 
 
-def _sign(diff, lo, hi):
+def interval_sign(diff, lo, hi):
     """Confirmed if an interval lies wholly above 0, contradicted if wholly below (NaN: unbounded)."""
     return CONFIRMED if lo > 0 else CONTRADICTED if hi < 0 else INCONCLUSIVE
 
@@ -506,7 +506,7 @@ def check_xlnet_top(runs, floor):
         return Verdict("xlnet_robust_top", NOT_TESTABLE, "no K with top runs of both", "K", NEED_PAIR)
     b, x = (t.loc[ks[-1]] for t in top)
     diff = gain_difference(runs, floor, pair[1], pair[0], "top", ks[-1])
-    return Verdict("xlnet_robust_top", _sign(*diff), f"top K={ks[-1]}: {short(pair[1])} keeps "
+    return Verdict("xlnet_robust_top", interval_sign(*diff), f"top K={ks[-1]}: {short(pair[1])} keeps "
                    f"{pct(x.gain, x.gain_lo, x.gain_hi)} of the gain, {short(pair[0])} {pct(b.gain, b.gain_lo, b.gain_hi)}; "
                    f"difference {points(*diff)} of gain share")
 

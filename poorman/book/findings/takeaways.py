@@ -56,7 +56,7 @@ def _bottom(lower):
 def _tasks(robust):
     if robust.verdict == verdicts.NOT_TESTABLE:
         return ""
-    sides = {name: verdicts._sign(*row) for name, row in robust.numbers.iterrows() if name != "pooled"}
+    sides = {name: verdicts.interval_sign(*row) for name, row in robust.numbers.iterrows() if name != "pooled"}
     decided = [t for t, v in sides.items() if v != verdicts.INCONCLUSIVE]
     if robust.verdict == verdicts.INCONCLUSIVE:
         split = (", and the paraphrase and similarity tasks point opposite ways"
