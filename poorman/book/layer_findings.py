@@ -29,9 +29,14 @@ class Reading:
     numbers: dict = field(default_factory=dict)
 
 
+def _num(x, bars=(KEPT, REWRITTEN)):
+    """Two decimals, or three where two would print a value on the wrong side of a bar as the bar."""
+    return f"{x:.3f}" if any(f"{x:.2f}" == f"{b:.2f}" and x != b for b in bars) else f"{x:.2f}"
+
+
 def _span(values):
-    lo, hi = float(min(values)), float(max(values))
-    return f"{lo:.2f}" if f"{lo:.2f}" == f"{hi:.2f}" else f"{lo:.2f} to {hi:.2f}"
+    lo, hi = _num(float(min(values))), _num(float(max(values)))
+    return lo if lo == hi else f"{lo} to {hi}"
 
 
 def fine_tuning_depth(sim, model, label=None):
@@ -41,7 +46,7 @@ def fine_tuning_depth(sim, model, label=None):
     if bottom.empty or top.empty:
         return Reading(False, f"The store holds no CKA of {label or model}'s bottom and top layers to read.")
     n = dict(bottom_lo=bottom.min(), bottom_hi=bottom.max(), top_lo=top.min(), top_hi=top.max())
-    said = dict(model=label or model, bottom=_span(bottom), top=_span(top), b=BOTTOM, t=TOP)
+    said = dict(model=label or model, bottom=_span(bottom), top=_span(top), b=BOTTOM, t=TOP, r=REWRITTEN)
     holds = bool(bottom.min() >= KEPT and top.max() <= REWRITTEN)
     if holds:
         assert n["bottom_lo"] >= KEPT and n["top_hi"] <= REWRITTEN   # "keeps" and "rewrites", as stated
@@ -52,8 +57,8 @@ def fine_tuning_depth(sim, model, label=None):
                 "fine-tuning changes least.")
     elif bottom.min() >= KEPT:
         text = ("Fine-tuning leaves **{model}**'s bottom layers as they were (CKA {bottom} below relative depth "
-                "{b}, a task's mean over seeds), but not every task rewrites its top ones: above {t} the CKA runs "
-                "from {top}.")
+                "{b}, a task's mean over seeds), but not every task rewrites its top ones (CKA at most {r}): above {t} the CKA "
+                "runs from {top}.")
     else:
         text = ("Fine-tuning changes even **{model}**'s bottom layers: its CKA with the pre-trained layers is "
                 "{bottom} below relative depth {b} and {top} above {t} (a task's mean over seeds).")
