@@ -129,3 +129,12 @@ def test_layer_profiles_keep_one_panel_per_model_and_every_task_in_the_legend():
     fig = plots.layer_profile_plot(data, "cka", "CKA", order=["org/big", "org/big", "org/small"])
     assert [ax.get_title() for ax in fig.axes] == ["org/\nbig", "org/\nsmall"]
     assert [t.get_text() for t in fig.legends[0].get_texts()] == ["sst2", "mrpc"]
+
+
+def test_the_size_table_names_the_precision_its_latencies_were_timed_in():
+    variants = pd.DataFrame({"model": "m", "role": ["baseline", "pruned"], "k": [0, 6], "num_layers": [12, 6],
+                             "params": [110e6, 67e6], "checkpoint_bytes": [4.4e8, 2.7e8], "gflops": [10.0, 5.0],
+                             "latency_ms": [100.0, 52.0], "precision": "bf16"})
+    table = plots.size_table(variants, "m")
+    assert list(table["latency (ms, bf16)"]) == [100.0, 52.0] and list(table["speed-up, measured"]) == [1.0, 1.92]
+    assert "latency (ms)" in plots.size_table(variants.drop(columns="precision"), "m")

@@ -53,7 +53,8 @@ def measure_variants(profile, rounds=None):
 
 
 def variant_table(profile, store_dir=None):
-    """Cached list of dicts: model, role, k, num_layers, params, checkpoint_bytes, gflops, latency_ms."""
+    """Cached list of dicts: model, role, k, num_layers, params, checkpoint_bytes, gflops, latency_ms,
+    and the precision the latencies were timed in (the profile's, as this hardware resolves it)."""
     store_dir = store_dir or records.results_dir(profile.name)
     key = {"prune": profile.prune_models, "model_ks": profile.model_ks, "ks": profile.ks,
            "reference": profile.reference_models, "latency": profile.latency,
@@ -63,4 +64,5 @@ def variant_table(profile, store_dir=None):
     precision = choose_precision(profile.precision).name
     if precision != "fp32":  # fp32 keeps the key it had before precision was chosen, and its tables
         key["precision"] = precision
-    return records.cached(store_dir, "variant_table", key, lambda: measure_variants(profile))
+    rows = records.cached(store_dir, "variant_table", key, lambda: measure_variants(profile))
+    return [{**row, "precision": precision} for row in rows]   # what the latencies were timed in

@@ -92,9 +92,15 @@ def size_table(variants, model):
         "K": v.k.to_numpy(), "layers": v.num_layers.to_numpy(), "params (M)": (v.params / 1e6).round(1).to_numpy(),
         "params removed (%)": (100 * (1 - v.params / full.params)).round(1).to_numpy(),
         "checkpoint (MiB)": (v.checkpoint_bytes / 2**20).round(1).to_numpy(),
-        "latency (ms)": v.latency_ms.round(1).to_numpy(),
+        _latency_label(v): v.latency_ms.round(1).to_numpy(),
         "speed-up, ideal (FLOPs)": (full.gflops / v.gflops).round(2).to_numpy(),
         "speed-up, measured": (full.latency_ms / v.latency_ms).round(2).to_numpy()})
+
+
+def _latency_label(variants):
+    """"latency (ms, fp32)": the precision the table was timed in, where the rows say it."""
+    said = set(variants.precision) if "precision" in variants else set()
+    return f"latency (ms, {said.pop()})" if len(said) == 1 else "latency (ms)"
 
 
 def _size(variants, runs, model, role, k):
