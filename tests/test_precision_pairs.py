@@ -17,7 +17,8 @@ def test_pairs_meet_by_seed_and_the_interval_is_paired():
     a, b = _runs([0.80, 0.90, 0.70]), _runs([0.81, 0.912, 0.711])
     p = pairs(a, b.iloc[::-1])  # order does not matter: seeds pair
     assert list(p["diff"].round(6)) == [1.0, 1.2, 1.1]
-    row = paired_table(p).iloc[0]
+    row = paired_table(p, "bf16", "fp32").iloc[0]
+    assert row["mean bf16"] == pytest.approx(80.0) and row["mean fp32"] == pytest.approx(81.1)
     half = stats.t.ppf(0.975, 2) * np.std([1, 1.2, 1.1], ddof=1) / np.sqrt(3)
     assert row["difference"] == pytest.approx(1.1) and row["95% low"] == pytest.approx(1.1 - half)
     # unpaired, the seed spread (10 points) would swamp a 1-point shift; paired it is resolved

@@ -25,17 +25,18 @@ def pairs(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def paired_table(paired: pd.DataFrame) -> pd.DataFrame:
-    """Per cell (task, strategy, K), per task and over all: pairs, mean of b and of a, and the mean
-    paired difference with its 95% t-interval over seeds, in score points. Empty without pairs."""
+def paired_table(paired: pd.DataFrame, a: str = "a", b: str = "b") -> pd.DataFrame:
+    """Per cell (task, strategy, K), per task and over all: pairs, mean of a and of b (columns named
+    "mean <a>", "mean <b>"), and the mean paired difference b - a with its 95% t-interval over
+    seeds, in score points. Empty without pairs."""
     if paired.empty:
-        return pd.DataFrame(columns=["runs", "pairs", "mean a", "mean b", "difference", "95% low", "95% high"])
+        return pd.DataFrame(columns=["runs", "pairs", f"mean {a}", f"mean {b}", "difference", "95% low", "95% high"])
     groups = [(f"{t} {s} K={k}", g) for (t, s, k), g in paired.groupby(["task", "strategy", "k"])]
     groups += [(f"{t}, all cells", g) for t, g in paired.groupby("task")] + [("all runs", paired)]
     rows = []
     for name, g in groups:
         mean, low, high, _ = mean_interval(g["diff"].to_numpy())
-        rows.append({"runs": name, "pairs": len(g), "mean a": 100 * g.score_a.mean(), "mean b": 100 * g.score_b.mean(),
+        rows.append({"runs": name, "pairs": len(g), f"mean {a}": 100 * g.score_a.mean(), f"mean {b}": 100 * g.score_b.mean(),
                      "difference": mean, "95% low": low, "95% high": high})
     return pd.DataFrame(rows)
 
