@@ -44,3 +44,13 @@ def test_the_sentence_says_when_a_task_moves_beyond_seed_noise():
     level = finding(paired_table(pairs(a, pd.concat([_runs([0.81, 0.89, 0.70]), a[a.task == "stsb"]]))), 5.0)
     assert level.endswith("the precision does not move the scores beyond seed noise.")
     assert finding(paired_table(pairs(a, a.iloc[:0])), 5.0).startswith("No run of this store")
+
+
+def test_a_cell_apart_inside_a_level_task_is_named_against_chance():
+    from poorman.book.precision_pairs import finding
+    a = pd.concat([_runs([0.80, 0.90, 0.70]), _runs([0.60, 0.60, 0.60], strategy="bottom")])
+    b = pd.concat([_runs([0.81, 0.912, 0.711]), _runs([0.55, 0.63, 0.52], strategy="bottom")])
+    said = finding(paired_table(pairs(a, b), "bf16", "fp32"), 5.0)
+    assert "No task's interval excludes 0" in said
+    assert said.endswith("Cell by cell, 1 of 2 intervals excludes 0 (sst2 top K=4, +1.1 [+0.9, +1.3]), where "
+                         "chance alone would give about 0.1 at 95%.")
