@@ -169,7 +169,7 @@ def store_note(ch):
     for task, (have, need) in held.items():
         text += (f" {task} is under way ({have} of its {need} runs): it joins the pages when all are in, so that no "
                  f"verdict changes with each sitting of the sweep, and nothing here rests on it yet.")
-    left = [t for t in _profile_tasks(ch.prof) if t not in ch.tasks and t not in empty]
+    left = [t for t in _profile_tasks(ch.prof) if t not in ch.tasks and t not in empty and task_name(t) not in held]
     if left:
         one = len(left) == 1
         text += (f" This page reads {', '.join(ch.tasks)}: the profile's {' and '.join(left)} "
