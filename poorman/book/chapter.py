@@ -219,6 +219,8 @@ def variants(ch):
 def export_runs(ch, path):
     """Every run of the chapter as one CSV (the book's download)."""
     out = ch.runs.drop(columns=["dropped"]).assign(dropped=ch.runs.dropped.map(lambda d: " ".join(map(str, d))))
+    unused = [c for c in out if c.startswith("metric_") and out[c].isna().all()]   # a held-back task's metric
+    out = out.drop(columns=unused)
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     out.sort_values(["task", "model", "role", "strategy", "k", "seed"]).to_csv(path, index=False)
     return path
