@@ -90,10 +90,11 @@ def load(profile="cpu", tasks=None, page=False):
     started = [t for t in prof.tasks if task_name(t) in set(runs.task)]   # a task with no run yet: said, not drawn
     held = in_progress(runs, specs, started)
     shown = [t for t in started if task_name(t) not in held]
-    runs = runs[runs.task.isin([task_name(t) for t in shown])].reset_index(drop=True)
+    shown_names = {task_name(t) for t in shown}
+    runs = runs[runs.task.isin(shown_names)].reset_index(drop=True)
     return Chapter(prof=prof, runs=runs, tasks=shown, excluded=excluded, floor=constant_scores(prof, shown),
                    grid=len(grid), foreign=foreign, empty=[task_name(t) for t in prof.tasks if t not in started],
-                   in_progress=held, shown_grid=sum(task_name(s.task) in set(runs.task) for s in specs))
+                   in_progress=held, shown_grid=sum(task_name(s.task) in shown_names for s in specs))
 
 
 def source_hint(prof):

@@ -61,8 +61,7 @@ def finding(table: pd.DataFrame, noise: float, a: str = "bf16", b: str = "fp32")
     if table.empty or table.pairs.max() == 0:
         return f"No run of this store has been trained again in {b} yet, so there is nothing to pair."
     overall = table[table.runs == "all runs"].iloc[0]
-    tasks = table[table.runs.str.endswith(", all cells")]
-    moved = [r["runs"].split(",")[0] for _, r in tasks.iterrows() if r["95% low"] > 0 or r["95% high"] < 0]
+    moved = [name.split(",")[0] for name in _excluding_zero(table[table.runs.str.endswith(", all cells")]).runs]
     said = (f"Over {overall.pairs} paired runs, {b} minus {a} is {overall.difference:+.1f} "
             f"[{overall['95% low']:+.1f}, {overall['95% high']:+.1f}] points (a seed's SD within a cell: "
             f"{noise:.1f} points). ")
@@ -77,7 +76,7 @@ def _cells_apart(table):
     """The cells whose own interval excludes 0, set against the number expected by chance (5% of the
     cells with an interval), so that one such cell among many is read for what it is."""
     cells = table[~table.runs.str.contains(", all cells") & (table.runs != "all runs")].dropna(subset=["95% low"])
-    apart = cells[(cells["95% low"] > 0) | (cells["95% high"] < 0)]
+    apart = _excluding_zero(cells)
     if apart.empty:
         return ""
     named = "; ".join(f"{r.runs}, {r.difference:+.1f} [{r['95% low']:+.1f}, {r['95% high']:+.1f}]"
@@ -85,3 +84,8 @@ def _cells_apart(table):
     verb = "excludes" if len(apart) == 1 else "exclude"
     return (f" Cell by cell, {len(apart)} of {len(cells)} intervals {verb} 0 ({named}), where chance alone "
             f"would give about {0.05 * len(cells):.1f} at 95%.")
+
+
+def _excluding_zero(rows):
+    """The rows of a paired table whose 95% interval lies wholly above or wholly below 0."""
+    return rows[(rows["95% low"] > 0) | (rows["95% high"] < 0)]
