@@ -115,7 +115,16 @@ def pairwise(runs, model, k, tasks=None, against=None):
     True if that p is under ALPHA. against: only the pairs of that strategy with each other one,
     the family a best (worst) strategy is named from; None: every pair at K."""
     at = _pruned_at(runs, model, k, tasks)
-    rep = representatives(twins(at, model).get(int(k), {}), at.strategy.unique())
+    return _pairwise(at, _representatives_at(at, model, k), against)
+
+
+def _representatives_at(at, model, k):
+    """representatives() of the strategies in `at` (runs of one model at one K)."""
+    return representatives(twins(at, model).get(int(k), {}), at.strategy.unique())
+
+
+def _pairwise(at, rep, against):
+    """pairwise() on runs `at` already chosen, with their representatives `rep`."""
     names = sorted(set(rep.values()))   # twins are one model: one of them stands for all, once
     against = rep.get(against, against)
     pairs = [(a, b) for i, a in enumerate(names) for b in names[i + 1:] if against in (None, a, b)]
@@ -147,8 +156,8 @@ def ranked(runs, model, k, worst=False, tasks=None):
         return sorted(at.strategy.unique())
     means = by_score(means.rename("score").reset_index(), "score", ascending=worst).set_index("strategy").score
     lead = means.index[0]
-    pairs = pairwise(runs, model, k, tasks, against=lead)
-    rep = representatives(twins(at, model).get(int(k), {}), means.index)
+    rep = _representatives_at(at, model, k)
+    pairs = _pairwise(at, rep, against=lead)
     # a twin shares its representative's test; the leader's twins are the leader: never apart
     apart = {s for s in means.index[1:] if rep[s] != rep[lead] and difference(pairs, rep[lead], rep[s]).shown}
     return [s for s in means.index if s not in apart]
