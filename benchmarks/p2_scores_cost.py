@@ -22,32 +22,39 @@ from poorman.experiments.profiles import load_profile
 MODEL = "sentence-transformers/all-mpnet-base-v2"
 
 
-def main():
+def plain(model, batch):
+    """Seconds for one plain forward pass."""
+    t0 = time.perf_counter()
+    with torch.inference_mode():
+        model(**batch)
+    return time.perf_counter() - t0
+
+
+def scores(model, batch, token):
+    """Seconds for layer_scores() on the same batch."""
+    t0 = time.perf_counter()
+    poorman.layer_scores(model, [batch], token=token, progress=False)
+    return time.perf_counter() - t0
+
+
+def parse_args():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=128)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--out", default=str(Path(__file__).with_name("results") / "p2_scores_cost.json"))
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main():
+    args = parse_args()
     model, tok = AutoModel.from_pretrained(MODEL).eval(), AutoTokenizer.from_pretrained(MODEL)
     data = load_glue("sst2", "train", glue_dir=load_profile("cpu").resolved_glue_dir(), max_examples=args.n)
     texts = list(data["sentence"])
     batches = [dict(tok(texts[i:i + args.batch], padding=True, truncation=True, max_length=128,
                         return_tensors="pt")) for i in range(0, len(texts), args.batch)]
-
-    def plain(b):
-        t0 = time.perf_counter()
-        with torch.inference_mode():
-            model(**b)
-        return time.perf_counter() - t0
-
-    def scores(b, token):
-        t0 = time.perf_counter()
-        poorman.layer_scores(model, [b], token=token, progress=False)
-        return time.perf_counter() - t0
-
     for b in batches:  # warm-up: the first forward passes pay one-off costs
-        plain(b)
+        plain(model, b)
     result = {}
     for token in ("first", "mean", "last"):
         t_plain, t_scores, ratios = 0.0, 0.0, []
@@ -56,9 +63,9 @@ def main():
             # load (this machine is shared) hits both alike
             for i, b in enumerate(batches):
                 if (i + r) % 2:
-                    p = plain(b); s = scores(b, token)
+                    p = plain(model, b); s = scores(model, b, token)
                 else:
-                    s = scores(b, token); p = plain(b)
+                    s = scores(model, b, token); p = plain(model, b)
                 t_plain += p; t_scores += s; ratios.append(s / p)
         ratio = t_scores / t_plain
         result[token] = {"plain_s": t_plain / args.rounds, "scores_s": t_scores / args.rounds, "ratio": ratio,

@@ -92,7 +92,7 @@ def run(pipeline, train, dev, tokenizer, args):
     return row
 
 
-def main():
+def parse_args():
     ap = argparse.ArgumentParser()
     ap.add_argument("--train", type=int, default=1000, help="SST-2 train examples (seeded subsample)")
     ap.add_argument("--max-length", type=int, default=128)
@@ -106,7 +106,11 @@ def main():
     ap.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's own choice)")
     ap.add_argument("--note", default="", help="saved with the result, e.g. what else shared the machine")
     ap.add_argument("--out", default=str(Path(__file__).with_name("results") / "p3_pipeline.json"))
-    args = ap.parse_args()
+    return ap.parse_args()
+
+
+def main():
+    args = parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
 
@@ -129,16 +133,21 @@ def main():
             make_trainer(pipeline, model, tokenizer, warm, args, tmp, max_steps=2).train()
 
     rows = {p: run(p, train, dev, tokenizer, args) for p, (train, dev) in data.items()}
+    report(rows, args, len(train_rows), len(dev_rows), lengths)
+
+
+def report(rows, args, n_train, n_dev, lengths):
+    """Prints the ratios against the paper's pipeline and saves every arm's row with them."""
     ratio = rows["ours"]["train_examples_per_s"] / rows["paper"]["train_examples_per_s"]
     diff = rows["ours"]["dev_accuracy"] - rows["paper"]["dev_accuracy"]
     padding_only = rows["dynamic_random"]["train_examples_per_s"] / rows["paper"]["train_examples_per_s"]
     same_batches = rows["dynamic_random"]["dev_accuracy"] - rows["paper"]["dev_accuracy"]
-    se = float(np.sqrt(2 * 0.85 * 0.15 / len(dev_rows)))  # s.e. of a difference of two ~85% accuracies
+    se = float(np.sqrt(2 * 0.85 * 0.15 / n_dev))  # s.e. of a difference of two ~85% accuracies
     print(f"ours / paper: x{ratio:.2f} train examples/s (target >= 1.5); "
           f"dev accuracy difference {diff:+.4f} (one s.e. of a difference ~ {se:.3f})")
     print(f"dynamic padding alone (same batches as paper): x{padding_only:.2f}, "
           f"dev accuracy difference {same_batches:+.4f}")
-    result = {"model": MODEL, "task": "sst2", "train_examples": len(train_rows), "dev_examples": len(dev_rows),
+    result = {"model": MODEL, "task": "sst2", "train_examples": n_train, "dev_examples": n_dev,
               "max_length": args.max_length, "batch_size": args.batch, "learning_rate": args.lr,
               "warmup_ratio": args.warmup, "weight_decay": args.weight_decay, "epochs": 1, "seed": args.seed,
               "bf16": args.bf16,
