@@ -203,35 +203,36 @@ def is_blank(value) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
-def check_columns(table: Table, text: list, label: str) -> None:
+def check_columns(table: Table, text: list, label: str | None) -> None:
     columns = [str(c) for c in table.frame.columns]
-    for role, column in [("text", c) for c in text] + [("label", label)]:
+    label_column = [("label", label)] if label is not None else []   # None: texts only
+    for role, column in [("text", c) for c in text] + label_column:
         if column not in columns:
             raise ValueError(f"{table.where}: no {role} column {column!r}; its columns are "
                              f"{', '.join(map(repr, columns))}")
 
 
+def refuse_rows(table: Table, column: str, values: list, is_bad, what, fix: str = "") -> None:
+    """Raises, naming the first row whose value is_bad() and how many more there are:
+    "<where>, column 'c', row N: <what><count><fix>". what: text, or a function of the bad value."""
+    bad = [i for i, v in enumerate(values) if is_bad(v)]
+    if bad:
+        what = what(values[bad[0]]) if callable(what) else what
+        raise ValueError(f"{table.where}, column {column!r}, {table.row(bad[0])}: {what}{table.count(bad)}{fix}")
+
+
 def texts(table: Table, column: str) -> list:
     """The column's texts, newlines kept; a missing or empty one is an error that names its row."""
     values = list(table.frame[column])
-    blank = [i for i, v in enumerate(values) if is_blank(v)]
-    if blank:
-        raise ValueError(f"{table.where}, column {column!r}, {table.row(blank[0])}: empty text{table.count(blank)}; "
-                         f"fill it in or delete the row")
-    odd = [i for i, v in enumerate(values) if nested(v)]
-    if odd:
-        raise ValueError(f"{table.where}, column {column!r}, {table.row(odd[0])}: a list or object, not text"
-                         f"{table.count(odd)}")
+    refuse_rows(table, column, values, is_blank, "empty text", "; fill it in or delete the row")
+    refuse_rows(table, column, values, nested, "a list or object, not text")
     return [v if isinstance(v, str) else str(v) for v in values]
 
 
 def column_texts(path, columns: list, n: int | None = None) -> list:
     """Texts (or pairs, for two columns) from columns of a CSV/TSV/JSON lines/Parquet file, newlines kept."""
     table = read_source(local_source(path, Path.cwd()), columns)
-    found = [str(c) for c in table.frame.columns]
-    for column in columns:
-        if column not in found:
-            raise ValueError(f"{table.where}: no text column {column!r}; its columns are {', '.join(map(repr, found))}")
+    check_columns(table, columns, None)
     values = [texts(table, c)[:n] for c in columns]
     return list(zip(*values)) if len(values) == 2 else values[0]
 
@@ -242,16 +243,9 @@ MISSING = {"nan", "n/a", "na", "null", "-"}  # label text that means "no label h
 def labels(table: Table, column: str) -> list:
     """The column's raw labels; a missing, empty or nested one is an error that names its row."""
     values = list(table.frame[column])
-    blank = [i for i, v in enumerate(values) if is_blank(v)]
-    if blank:
-        raise ValueError(f"{table.where}, column {column!r}, {table.row(blank[0])}: empty label{table.count(blank)}; "
-                         f"fill it in or delete the row")
-    missing = [i for i, v in enumerate(values) if isinstance(v, str) and v.strip().lower() in MISSING]
-    if missing:
-        raise ValueError(f"{table.where}, column {column!r}, {table.row(missing[0])}: label {values[missing[0]]!r} "
-                         f"marks a missing value{table.count(missing)}; fill it in or delete the row")
-    odd = [i for i, v in enumerate(values) if nested(v)]
-    if odd:
-        raise ValueError(f"{table.where}, column {column!r}, {table.row(odd[0])}: a list or object, not a label"
-                         f"{table.count(odd)}; a label is one class name or number")
+    fix = "; fill it in or delete the row"
+    refuse_rows(table, column, values, is_blank, "empty label", fix)
+    refuse_rows(table, column, values, lambda v: isinstance(v, str) and v.strip().lower() in MISSING,
+                lambda v: f"label {v!r} marks a missing value", fix)
+    refuse_rows(table, column, values, nested, "a list or object, not a label", "; a label is one class name or number")
     return values
