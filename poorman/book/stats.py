@@ -35,10 +35,11 @@ STS-B, SST-2 and MRPC would mostly measure STS-B.
   with equal weights, with Welch-Satterthwaite degrees of freedom. The pairing removes what the
   two runs of a seed share, which overlapping intervals cannot.
 * **Holm**: holm() adjusts the p-values of a family of comparisons (in the verdicts: the
-  leader's comparison with each other model at a K, twins counted once). Holm controls the
-  chance of any false "shown apart" in the family without assuming the comparisons are
-  independent (they share strategies and seeds), and it rejects everything
-  Bonferroni does and more.
+  leader's comparison with each other model at a K, twins counted once, when the models not
+  shown apart from it are named). Holm controls the chance of any false "shown apart" in the
+  family without assuming the comparisons are independent (they share strategies and seeds),
+  and it rejects everything Bonferroni does and more. A leader *alone* needs each comparison
+  at 5% unadjusted instead (an intersection-union test: see poorman.book.verdicts).
 
 If a baseline is not significantly above the constant (D^2 <= t^2 var D), the interval is
 unbounded: the data do not say how much was kept. A cell with one seed has no interval (NaN
@@ -223,9 +224,10 @@ def kept(runs, floor, by=("model", "strategy", "k", "task"), level=LEVEL):
     return pd.DataFrame(rows)
 
 
-def strategy_gains(runs, floor, model):
+def strategy_gains(runs, floor, model, level=LEVEL):
     """Per K and strategy: retention and gain share of `model`, pooled over the tasks that every
-    strategy at that K and the baseline have (column `tasks`). Sorted by K, then gain."""
+    strategy at that K and the baseline have (column `tasks`), with intervals at `level`. Sorted
+    by K, then gain."""
     d = runs[runs.model == model]
     base_tasks = set(d[d.role == "baseline"].task)
     frames = []
@@ -233,7 +235,7 @@ def strategy_gains(runs, floor, model):
         common = set.intersection(*map(set, dk.groupby("strategy").task.unique())) & base_tasks
         sub = d[d.task.isin(common) & ((d.role == "baseline") | ((d.role == "pruned") & (d.k == k)))]
         if common:
-            frames.append(kept(sub, floor, by=("model", "strategy", "k")).assign(layers=int(d.original_layers.iloc[0])))
+            frames.append(kept(sub, floor, by=("model", "strategy", "k"), level=level).assign(layers=int(d.original_layers.iloc[0])))
     if not frames:
         return pd.DataFrame(columns=["model", "strategy", "k", "tasks", "n", "retention", "retention_lo",
                                      "retention_hi", "gain", "gain_lo", "gain_hi", "layers"])

@@ -2,17 +2,18 @@
 
 **Strategies are compared by paired tests** (poorman.book.stats.paired_difference): at a K, every
 pair of strategies by the seed-by-seed differences of their scores, per task, the tasks averaged
-with equal weights. Naming the best (worst) at K compares the leader with each other strategy;
-the p-values of those comparisons are Holm-adjusted together (stats.holm: they share the leader
-and the seeds, so they are not independent, and Holm needs no independence; it controls the
-chance of any false "shown apart" among them), and a pair is *shown apart* if its adjusted p is
-under 5%. Strategies that dropped the same layers in
-every run (twins()) are one model, not a pair to test.
+with equal weights. Naming the best (worst) at K compares the leader with each other strategy.
+Strategies that dropped the same layers in every run (twins()) are one model, not a pair to test.
 
 **Best (worst) strategy at K**: the leader has the highest (lowest) mean score over the tasks
-(equal weights). It is best (worst) *alone* if it is shown better (worse) than every other
-strategy, its twins aside; otherwise the strategies not shown apart from it are named with it:
-they are *not shown apart*, which does not mean equal.
+(equal weights). It is best (worst) *alone* if each of its comparisons shows it better (worse)
+at 5%, its twins aside. That needs no correction for the number of comparisons: "better than
+every other" is true only if each comparison is, so a false "alone" needs the one false
+comparison to pass its own 5% test (an intersection-union test, Berger 1982); the same holds
+for "alone at every K". Otherwise the strategies not shown apart from it are named with it:
+*shown apart* means a Holm-adjusted p under 5% (stats.holm, over the leader's comparisons at
+that K), since naming several strategies as apart makes several claims at once. *Not shown
+apart* does not mean equal.
 
 **Per task.** The same tests on each task alone. A pooled verdict that a task's own verdict
 contradicts (confirmed on the pool, contradicted on a task, or the reverse) becomes
@@ -21,8 +22,9 @@ inconclusive: the tasks point opposite ways, and the pool's equal weights alone 
 **Shares.** The 40% claim is judged on raw retention (pruned score / full score), the paper's
 measure; the gain share (the share of the full model's gain over a constant predictor) is shown
 beside it as the stricter view. The robust-tasks claim is decided only where the gain share and
-raw retention agree, and only if every paraphrase or similarity task shows it on its own
-(every_task): a claim about a kind of task that one task carries, or that one floor makes, is
+raw retention agree on the pooled difference, and only if every paraphrase or similarity task
+shows the same on its own, on one measure at least and against it on neither (every_task,
+one_side): a claim about a kind of task that one task carries, or that one floor makes, is
 inconclusive. The comparison with a distilled model, another network with its own baseline,
 uses the difference of mean scores instead (check_on_par). A missing interval (one seed) counts
 as unbounded. The BERT-against-XLNet claims (chapter 2) rank each model's strategies by the
@@ -49,7 +51,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .stats import (by_score, gain_difference, holm, kept_by_kind, kind_difference, mean_difference, overlaps,
+from .stats import (LEVEL, by_score, gain_difference, holm, kept_by_kind, kind_difference, mean_difference, overlaps,
                     paired_difference, param_share_removed, registry_rank, strategy_gains)
 from .text import interval
 
@@ -147,9 +149,11 @@ def difference(pairs, a, b):
 
 
 def ranked(runs, model, k, worst=False, tasks=None):
-    """The best (worst) at K by paired tests: [leader, then every strategy not shown apart from it,
-    by mean score]; the leader alone (with its twins) if it is shown better (worse) than the rest.
-    All of them, by name, if no strategy has a score."""
+    """The best (worst) at K by paired tests: [leader, then every strategy not shown apart from it
+    (Holm), by mean score]; the leader alone (with its twins) if each of its tests against the rest
+    shows it better (worse) at ALPHA, unadjusted: "better than every other" holds only if every
+    one of those comparisons does, an intersection-union test whose error rate is at most ALPHA
+    with no correction (Berger 1982). All of them, by name, if no strategy has a score."""
     at = _pruned_at(runs, model, k, tasks)
     means = at.groupby(["strategy", "task"]).score.mean().groupby("strategy").mean()
     if means.empty:
@@ -158,9 +162,31 @@ def ranked(runs, model, k, worst=False, tasks=None):
     lead = means.index[0]
     rep = _representatives_at(at, model, k)
     pairs = _pairwise(at, rep, against=lead)
-    # a twin shares its representative's test; the leader's twins are the leader: never apart
+    if leads_alone(pairs, rep[lead], worst):
+        return [s for s in means.index if rep[s] == rep[lead]]   # the leader's twins are the leader
+    # a twin shares its representative's test
     apart = {s for s in means.index[1:] if rep[s] != rep[lead] and difference(pairs, rep[lead], rep[s]).shown}
     return [s for s in means.index if s not in apart]
+
+
+def _one_sided(row, worst):
+    """The p-value of row (as leader - rival) for the leader being better (worse): half the
+    two-sided p on the claimed side, one less that on the other."""
+    right = row["diff"] < 0 if worst else row["diff"] > 0
+    return row.p / 2 if right else 1 - row.p / 2
+
+
+def deciding_test(pairs, lead, worst=False):
+    """The row of pairwise() (as lead - rival) that decides whether `lead` stands alone: the one
+    with the largest one-sided p for `lead` being better (worse); None without rivals."""
+    rivals = [difference(pairs, lead, o) for o in (set(pairs.a) | set(pairs.b)) - {lead}]
+    return max(rivals, key=lambda r: _one_sided(r, worst)) if rivals else None
+
+
+def leads_alone(pairs, lead, worst=False):
+    """Is `lead` shown better (worse) than each rival in pairwise(), each test at ALPHA unadjusted?"""
+    row = deciding_test(pairs, lead, worst)
+    return row is not None and _one_sided(row, worst) < ALPHA / 2
 
 
 def representatives(same_at_k, strategies):
@@ -271,10 +297,11 @@ def frontier(points, size):
 def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
     """At the K whose removed share of the parameters (embeddings and head included) is within
     5 points of 40%, on raw retention (pruned score / full score, the paper's measure; tasks
-    weigh equally): confirmed if some strategy's interval lies wholly at or above 98%,
-    contradicted if every strategy's lies wholly below 98%, inconclusive otherwise; not testable
-    if no K removes 35-45% of the parameters. The gain share is shown beside it, as the stricter
-    view; it does not decide."""
+    weigh equally): confirmed if some strategy's interval, widened for picking the best of the m
+    distinct models at that K (Bonferroni: level 1 - 0.05/m), lies wholly at or above 98%;
+    contradicted if every strategy's 95% interval lies wholly below 98% (a claim about all of
+    them, so no widening); inconclusive otherwise; not testable if no K removes 35-45% of the
+    parameters. The gain share is shown beside it, as the stricter view; it does not decide."""
     per, measured, key = {}, [], ""
     for m in models_of(runs, "pruned"):
         shares = param_share_removed(runs, m)
@@ -286,14 +313,16 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
         g = by_score(strategy_gains(runs, floor, m).query("k == @k"), "retention")
         if g.empty:
             continue
-        lo, hi = g.retention_lo.fillna(-np.inf), g.retention_hi.fillna(np.inf)
-        per[m] = CONFIRMED if (lo >= keep).any() else CONTRADICTED if (hi < keep).all() else INCONCLUSIVE
+        wide, n = best_of_intervals(runs, floor, m, k)
+        per[m] = (CONFIRMED if (wide.retention_lo.fillna(-np.inf) >= keep).any() else
+                  CONTRADICTED if (g.retention_hi.fillna(np.inf) < keep).all() else INCONCLUSIVE)
         best = g.iloc[0]
-        key = f"{best.strategy} K={k} keeps {pct(best.retention, best.retention_lo, best.retention_hi)} of the score"
+        key = (f"{best.strategy} K={k} keeps {pct(best.retention, best.retention_lo, best.retention_hi)} of the score"
+               f"{widened(wide.loc[best.strategy], n)}")
         measured.append(f"{short(m)}, K={k} ({100 * shares[k]:.1f}% of parameters removed): {best.strategy} keeps "
                         f"{pct(best.retention, best.retention_lo, best.retention_hi)} of the score (raw retention, "
-                        f"which decides) and {pct(best.gain, best.gain_lo, best.gain_hi)} of the gain "
-                        "(the stricter view)")
+                        f"which decides){widened(wide.loc[best.strategy], n)} and "
+                        f"{pct(best.gain, best.gain_lo, best.gain_hi)} of the gain (the stricter view)")
     v = combine("pruned_40_keeps_98", per, measured)
     if v:
         v.key = key
@@ -302,42 +331,63 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
         f"pruned runs at a K that removes about {100 * share:.0f}% of the parameters, with their baseline")
 
 
+def best_of_intervals(runs, floor, model, k):
+    """(strategy_gains() at K indexed by strategy, with intervals widened for picking the best of
+    the distinct models there (level 1 - 0.05/m, Bonferroni), m)."""
+    at = runs[(runs.model == model) & (runs.role == "pruned") & (runs.k == k)]
+    n = len(set(_representatives_at(at, model, k).values()))
+    wide = strategy_gains(runs, floor, model, level=1 - (1 - LEVEL) / n).query("k == @k")
+    return wide.set_index("strategy"), n
+
+
+def widened(row, n):
+    """' (widened for picking the best of 7: [97.1, 103.1])', or '' for one model or no interval."""
+    if n < 2 or np.isnan(row.retention_lo):
+        return ""
+    if not np.isfinite(row.retention_lo):
+        return f" (widened for picking the best of {n}: unbounded)"
+    return f" (widened for picking the best of {n}: [{100 * row.retention_lo:.1f}, {100 * row.retention_hi:.1f}])"
+
+
+SEEDS_WHERE = ("with 3 or more seeds per cell (the colab profile runs 3 of top and bottom at every K, of the "
+               "full models and of DistilBERT; the paper profile, one)")
+
+
 def check_on_par(runs, floor, margin=0.02):
-    """The pruned BERT with DistilBERT's depth whose gain share is highest, against DistilBERT:
-    the difference of their mean scores over the tasks both have, with its 95% interval.
-    Confirmed if the interval lies within +-2 points, contradicted if it lies wholly outside
-    them, inconclusive otherwise; not testable without a bert-base and a distilbert-base."""
+    """The pruned BERT with DistilBERT's depth by dropping its top layers (the paper's pruned
+    6-layer model) against DistilBERT: the difference of their mean scores over the tasks both
+    have, with its 95% interval. Confirmed if the interval lies within +-2 points, contradicted
+    if it lies wholly outside them, inconclusive otherwise; not testable without a bert-base
+    pruned from the top and a distilbert-base."""
     bert, ref = models_of(runs, "pruned", "bert"), models_of(runs, "reference", "distilbert")
     if not bert or not ref:
         return Verdict("on_par_with_distilbert", NOT_TESTABLE,
                        f"pruned: {', '.join(map(short, models_of(runs, 'pruned'))) or 'none'}; reference: "
                        f"{', '.join(map(short, models_of(runs, 'reference'))) or 'none'}", "models",
-                       "pruned runs of bert-base and runs of distilbert-base on the same tasks, with 3 or more "
-                       "seeds per cell (the colab and paper profiles' models; they run one seed per pruned cell "
-                       "and per reference)")
+                       f"pruned runs of bert-base and runs of distilbert-base on the same tasks, {SEEDS_WHERE}")
     d = runs[runs.model.isin([bert[0], ref[0]])]
     r = d[d.role == "reference"]
     k = int(d[d.model == bert[0]].original_layers.iloc[0] - r.num_layers.iloc[0])
-    g = strategy_gains(runs, floor, bert[0]).query("k == @k")
-    if g.empty:
-        return Verdict("on_par_with_distilbert", NOT_TESTABLE, f"no pruned {short(bert[0])} runs at K={k}",
-                       "K", f"pruned {short(bert[0])} runs at K={k}, DistilBERT's depth")
-    p = d[(d.role == "pruned") & (d.k == k) & (d.strategy == g.iloc[0].strategy)]
+    p = d[(d.role == "pruned") & (d.k == k) & (d.strategy == "top")]
     tasks = sorted(set(p.task) & set(r.task))
+    if not tasks:
+        return Verdict("on_par_with_distilbert", NOT_TESTABLE, f"no {short(bert[0])} top K={k} runs on "
+                       "DistilBERT's tasks", "K", f"pruned {short(bert[0])} top K={k} runs, DistilBERT's depth")
     diff, lo, hi = mean_difference(p[p.task.isin(tasks)], r[r.task.isin(tasks)])
     verdict = (CONFIRMED if lo >= -margin and hi <= margin else
                CONTRADICTED if lo > margin or hi < -margin else INCONCLUSIVE)
-    size = d[d.model == bert[0]].query("k == @k").params_total.mean() / r.params_total.mean()
+    size = p.params_total.mean() / r.params_total.mean()
     return Verdict("on_par_with_distilbert", verdict,
-                   f"{short(bert[0])} {g.iloc[0].strategy} K={k} minus {short(ref[0])}: "
+                   f"{short(bert[0])} top K={k} minus {short(ref[0])}: "
                    f"{100 * diff:+.1f} points [{100 * lo:+.1f}, {100 * hi:+.1f}] on {', '.join(tasks)}; "
                    f"{size:.2f}x its parameters")
 
 
 def check_lower_critical(runs, floor):
     """By paired tests at every K that bottom has (see the module docstring): confirmed if bottom is
-    worst alone at every K (shown worse than every other strategy, Holm-adjusted), contradicted if
-    at some K another strategy is shown worse than bottom, inconclusive otherwise. The same test
+    worst alone at every K (each paired test shows it worse at 5%: an intersection-union test),
+    contradicted if at some K another strategy is shown worse than bottom (Holm), inconclusive
+    otherwise. The same test
     on each task alone gives the per-task verdicts; a task whose verdict is the pool's opposite
     makes it inconclusive. A strategy that dropped exactly bottom's layers is the same model."""
     return _check_extreme(runs, "lower_layers_critical", "bottom", worst=True)
@@ -345,8 +395,9 @@ def check_lower_critical(runs, floor):
 
 def check_top_best(runs, floor):
     """By paired tests at every K that top has (see the module docstring): confirmed if top is best
-    alone at every K (shown better than every other strategy, Holm-adjusted), contradicted if at
-    some K another strategy is shown better than top, inconclusive otherwise. The same test on
+    alone at every K (each paired test shows it better at 5%: an intersection-union test),
+    contradicted if at some K another strategy is shown better than top (Holm), inconclusive
+    otherwise. The same test on
     each task alone gives the per-task verdicts; a task whose verdict is the pool's opposite makes
     it inconclusive. A strategy that dropped exactly top's layers is the same model."""
     return _check_extreme(runs, "top_best", "top", worst=False)
@@ -378,7 +429,7 @@ def _check_extreme(runs, claim, strategy, worst):
         measured.append(f"{short(m)}, {word}: {_describe_ties(pooled[1], mine, twins(mine, m), 'not shown apart')}"
                         "; per task: "
                         + ", ".join(f"{t} {v}" for t, v in by_task.items()))
-        keys.append(_extreme_key(runs, m, strategy, pooled[1]))
+        keys.append(_extreme_key(runs, m, strategy, pooled[1], worst))
     v = combine(claim, per, measured)
     if v is None:
         return Verdict(claim, NOT_TESTABLE, f"no pruned runs of {strategy} and another strategy", "models",
@@ -387,18 +438,23 @@ def _check_extreme(runs, claim, strategy, worst):
     return v
 
 
-def _extreme_key(runs, model, strategy, ties):
-    """The paired difference of `strategy` from its nearest rival at the largest K: 'top - angular
-    at K=6: +3.3 points [2.4, 4.2]'."""
-    k = max(ties)
-    pairs = pairwise(runs, model, k, against=strategy)
-    rivals = [r for r in (difference(pairs, strategy, o) for o in set(pairs.a) | set(pairs.b) if o != strategy)
-              if len(r)] if len(pairs) else []
-    if not rivals:
+def _extreme_key(runs, model, strategy, ties, worst):
+    """The test that decides whether `strategy` stands alone at every K (each must show it, at
+    ALPHA): its paired difference from the rival, at the K, whose one-sided p is largest,
+    'K=6, bottom - symmetric: -2.1 [-3.5, -0.7] points; p 0.018 (two-sided), the weakest of its 18 tests'."""
+    tests = [(k, pairwise(runs, model, k, against=strategy)) for k in ties]
+    found = [(k, row) for k, pairs in tests if (row := deciding_test(pairs, strategy, worst)) is not None]
+    if not found:
         return ""
-    near = min(rivals, key=lambda r: abs(r["diff"]))
-    p = "< 0.001" if near.p_holm < 0.001 else f"{near.p_holm:.2g}"
-    return f"K={k}, {strategy} - {near.b}: {points(near['diff'], near.lo, near.hi)}; Holm p {p}"
+    k, row = max(found, key=lambda f: _one_sided(f[1], worst))
+    count = sum(len(pairs) for _, pairs in tests)
+    return (f"K={k}, {strategy} - {row.b}: {points(row['diff'], row.lo, row.hi)}; "
+            f"p {p_text(row.p)} (two-sided), the weakest of its {count} tests")
+
+
+def p_text(p):
+    """'< 0.001', '0.018'."""
+    return "< 0.001" if p < 0.001 else f"{p:.2g}"
 
 
 def points(x, lo, hi, unit=True):
@@ -431,30 +487,40 @@ def every_task(pooled, per_task):
     return pooled if all(v == pooled for v in per_task.values()) else INCONCLUSIVE
 
 
+def one_side(signs):
+    """The side (confirmed or contradicted) that some of `signs` show and none opposes; else
+    inconclusive: a task's verdict from its verdicts on the two measures."""
+    seen = set(signs) - {INCONCLUSIVE}
+    return seen.pop() if len(seen) == 1 else INCONCLUSIVE
+
+
 def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
-    """The paraphrase and similarity tasks (MRPC, QQP, STS-B) against the others: each kind's share
-    kept is the equal-weight mean of its tasks' shares over every strategy x K cell that all tasks
-    have (stats.kind_difference). On one measure the difference is confirmed if its interval lies
-    wholly above 0 and every robust task on its own shows the same, contradicted likewise below 0,
-    inconclusive otherwise. The verdict needs the gain share and raw retention to agree: the two
-    differ only in the floor they count from, and a verdict one of them does not show rests on the
-    floor. Not testable without tasks of both kinds."""
+    """The paraphrase and similarity tasks (MRPC, QQP, STS-B) against the others, on two measures,
+    the gain share (the constant subtracted) and raw retention: each kind's share kept is the
+    equal-weight mean of its tasks' shares over every strategy x K cell that all tasks have
+    (stats.kind_difference). Confirmed if on both measures the pooled difference lies wholly
+    above 0 and every paraphrase or similarity task on its own lies above 0 on one measure at
+    least and below it on neither; contradicted likewise below 0; inconclusive otherwise. The
+    measures differ only in the floor they count from, so a pooled verdict one of them does not
+    show rests on the floor; and a claim about a kind of task needs each task of the kind. Not
+    testable without tasks of both kinds."""
     per, measured, key, by_task = {}, [], "", {}
     for m in models_of(runs, "pruned"):
         both = robust_by_measure(runs, floor, m, robust)
         if both is None:
             continue
         (gain, gain_tasks, diffs), (ret, ret_tasks, ret_diffs) = both["gain share"], both["retention"]
-        by_task = gain_tasks
-        shown = every_task(gain, gain_tasks), every_task(ret, ret_tasks)
-        per[m] = shown[0] if shown[0] == shown[1] else INCONCLUSIVE
+        by_task = {t: one_side([gain_tasks[t], ret_tasks[t]]) for t in gain_tasks}
+        per[m] = every_task(gain if gain == ret else INCONCLUSIVE, by_task)
         groups = kept_by_kind(runs, floor, m, robust)
         r, o = groups.loc["robust"], groups.loc["other"]
         key = (f"({r.tasks}) - {o.tasks}: {points(*diffs['pooled'])} of gain share, "
                f"{points(*ret_diffs['pooled'])} of retention")
         measured.append(f"{short(m)}: {r.tasks} keep {pct(r.gain, r.gain_lo, r.gain_hi)} of the gain, "
                         f"{o.tasks} {pct(o.gain, o.gain_lo, o.gain_hi)} (tasks weigh equally, {r.cells} strategy x K "
-                        "cells); per task, minus the others: " + ", ".join(f"{t} {points(*diffs[t])}" for t in by_task))
+                        "cells); per task, minus the others: " + "; ".join(
+                            f"{t} {points(*diffs[t])} of gain share, {points(*ret_diffs[t])} of retention"
+                            for t in by_task))
     v = combine("robust_tasks", per, measured)
     if v is None:
         return Verdict("robust_tasks", NOT_TESTABLE, f"tasks: {', '.join(sorted(runs.task.unique()))}", "tasks",
@@ -477,8 +543,7 @@ def _pair(runs, claim, need):
     return Verdict(claim, NOT_TESTABLE, f"pruned models in the store: {present}", "models", need)
 
 
-NEED_PAIR = ("pruned runs of bert-base and xlnet-base-cased on the same tasks and K, with 3 or more seeds per cell "
-             "(the colab and paper profiles' models; they run one seed per pruned cell)")
+NEED_PAIR = f"pruned runs of bert-base and xlnet-base-cased on the same tasks and K, {SEEDS_WHERE}"
 
 
 def check_objective(runs, floor):

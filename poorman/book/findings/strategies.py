@@ -51,13 +51,14 @@ def _nearest(pairs, lead):
 
 def _ranking(runs, model, worst=False):
     """One row per K: the leader (the trailing strategy if worst), those not shown apart from it,
-    whether it stands alone, and its paired difference from the nearest rival."""
+    whether it stands alone, and its paired difference from the nearest rival, with the raw and
+    the Holm-adjusted p."""
     mine = _mine(runs, model)
     same, rows = verdicts.twins(mine, model), []
     for k, tie in verdicts.paired_ties(mine, model, worst).items():
         near = _nearest(verdicts.pairwise(mine, model, k, against=tie[0]), tie[0])
-        found = ({"rival": near.b, **{c: near[c] for c in ("diff", "lo", "hi", "p_holm")}} if near is not None else
-                 {"rival": "", "diff": np.nan, "lo": np.nan, "hi": np.nan, "p_holm": np.nan})
+        found = ({"rival": near.b, **{c: near[c] for c in ("diff", "lo", "hi", "p", "p_holm")}} if near is not None
+                 else {"rival": "", **dict.fromkeys(("diff", "lo", "hi", "p", "p_holm"), np.nan)})
         rows.append({"k": k, "leader": tie[0], "not_shown_apart": tie[1:], "alone": _alone(tie, same.get(k, {})),
                      "models": _distinct(tie, same.get(k, {})), **found})
     return pd.DataFrame(rows)
@@ -84,7 +85,8 @@ def best_strategy(runs, floor, model):
         return Finding("best", "The store holds no pruned runs of this model yet.", numbers=r)
     alone, crowd = r[r.alone], r[~r.alone]
     for row in alone.itertuples():   # the sentence says "shown better than each other strategy"
-        assert verdicts.pairwise(_mine(runs, model), model, row.k, against=row.leader).shown.all()
+        assert verdicts.leads_alone(verdicts.pairwise(_mine(runs, model), model, row.k, against=row.leader),
+                                    row.leader)
     if r.lo.isna().all():
         sentence = "With one seed per cell there is no paired test yet, so no strategy can be named best."
     elif crowd.empty and alone.leader.nunique() == 1:
@@ -151,14 +153,13 @@ def lower_layers(runs, floor, model):
 
 
 def _trails(row, name_k=False):
-    """', though there its paired difference from the nearest, x, is ... (Holm-adjusted p ...)'
-    ('at K=6' for 'there' if name_k) when bottom sits below its nearest rival on average but the
-    test falls short; '' otherwise."""
+    """', though there its paired difference from the nearest, x, is ... (p ...)' ('at K=6' for
+    'there' if name_k) when bottom sits below its nearest rival on average but the test falls
+    short; '' otherwise."""
     if not row.rival or np.isnan(row.diff) or row.diff >= 0:
         return ""
-    p = "< 0.001" if row.p_holm < 0.001 else f"{row.p_holm:.2g}"
     return (f", though {f'at K={row.k}' if name_k else 'there'} its paired difference from the nearest, {row.rival}, is "
-            f"{verdicts.points(row.diff, row.lo, row.hi)} (Holm-adjusted p {p})")
+            f"{verdicts.points(row.diff, row.lo, row.hi)} (p {verdicts.p_text(row.p)}, above 5%)")
 
 
 def forty_percent(runs, floor, model):
@@ -175,11 +176,16 @@ def forty_percent(runs, floor, model):
     assert v.key.startswith(f"{lead.strategy} K={k}")   # the strategy the verdict read
     said = (f"At K={k}, which removes {100 * removed[k]:.0f}% of the parameters, **{lead.strategy}** keeps "
             f"{pct(lead.retention, lead.retention_lo, lead.retention_hi)} of the full model's score")
+    wide, n = verdicts.best_of_intervals(mine, floor, model, k)
+    widened = verdicts.widened(wide.loc[lead.strategy], n)   # ' (widened for picking the best of 7: [...])'
     sentence = said + {
-        verdicts.CONFIRMED: ", an interval wholly above the paper's 98%.",
+        verdicts.CONFIRMED: ", an interval wholly above the paper's 98%"
+                            + (f", and still so{widened}." if widened else "."),
         verdicts.CONTRADICTED: ": no strategy's interval reaches the paper's 98%.",
         verdicts.INCONCLUSIVE: (", but with one seed per cell there is no interval to judge it by."
                                 if np.isnan(lead.retention_lo) else
+                                f": the interval lies above the paper's 98%, but not{widened}, so the data do not "
+                                "decide." if lead.retention_lo >= 0.98 else
                                 ": the interval straddles the paper's 98%, so the data do not decide."),
     }[v.verdict]
     gain = pct(lead.gain, lead.gain_lo, lead.gain_hi)

@@ -7,6 +7,7 @@ other words, not stale ones.
 
 from .. import verdicts
 from .base import Finding
+from .tasks import task_sides
 
 
 def _top(best, forty):
@@ -56,12 +57,12 @@ def _bottom(lower):
 def _tasks(robust):
     if robust.verdict == verdicts.NOT_TESTABLE:
         return ""
-    sides = {name: verdicts.interval_sign(*row) for name, row in robust.numbers.iterrows() if name != "pooled"}
+    sides = task_sides(robust.numbers)
     decided = [t for t, v in sides.items() if v != verdicts.INCONCLUSIVE]
     if robust.verdict == verdicts.INCONCLUSIVE:
         split = (", and the paraphrase and similarity tasks point opposite ways"
                  if {verdicts.CONFIRMED, verdicts.CONTRADICTED} <= set(sides.values()) else
-                 f", and only {' and '.join(decided)} shows a difference on its own"
+                 f", and only {' and '.join(decided)} shows a difference on its own, on either measure"
                  if 0 < len(decided) < len(sides) else "")
         return ("**Do not read the task differences yet.** Whether paraphrase and similarity tasks survive "
                 f"pruning better is not decided by these runs{split}.")

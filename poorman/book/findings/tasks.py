@@ -9,19 +9,20 @@ KIND = {"mrpc": "paraphrase", "qqp": "paraphrase", "stsb": "similarity"}
 
 
 def robust_tasks(runs, floor, model):
-    """The paper's "paraphrase and similarity tasks are more robust": their gain share against the
-    other tasks', each task weighing the same, and each such task on its own."""
+    """The paraphrase and similarity tasks' share kept against the other tasks', each task
+    weighing the same, on the gain share and on raw retention, and each such task on its own."""
     mine = runs[runs.model == model]
     v = verdicts.check_robust_tasks(mine, floor)
-    diffs = stats.kind_difference(mine, floor, model, verdicts.ROBUST_TASKS)
-    if v.verdict == verdicts.NOT_TESTABLE or diffs is None:
+    both = verdicts.robust_by_measure(mine, floor, model)
+    if v.verdict == verdicts.NOT_TESTABLE or both is None:
         return Finding("robust_tasks", "This store lacks a paraphrase or similarity task beside another kind of "
                        "task, so the question cannot be asked of it.", v.verdict, caveat="needs both kinds of task",
-                       numbers=pd.DataFrame(columns=["minus_others", "lo", "hi"]).rename_axis("tasks"))
+                       numbers=pd.DataFrame(columns=COLUMNS).rename_axis("tasks"))
     kinds = stats.kept_by_kind(mine, floor, model, verdicts.ROBUST_TASKS)
     r, o = kinds.loc["robust"], kinds.loc["other"]
-    numbers = pd.DataFrame([{"tasks": t, "minus_others": d, "lo": lo, "hi": hi}
-                            for t, (d, lo, hi) in diffs.items()]).set_index("tasks")
+    gain, retention = both["gain share"][2], both["retention"][2]
+    numbers = pd.DataFrame([[*gain[t], *retention[t]] for t in gain], index=pd.Index(list(gain), name="tasks"),
+                           columns=COLUMNS)
     mine_kind = names(sorted({KIND.get(t, t) for t in r.tasks.split(", ")})) + " tasks"
     others = "the others" if "," in o.tasks else "the other task"
     said = (f"The {mine_kind} ({r.tasks}) keep {pct(r.gain, r.gain_lo, r.gain_hi)} of their gain, {others} "
@@ -29,34 +30,48 @@ def robust_tasks(runs, floor, model):
     up = [t for t, x in v.per_task.items() if x == verdicts.CONFIRMED]
     down = [t for t, x in v.per_task.items() if x == verdicts.CONTRADICTED]
     if up and down:
-        sentence = (f"The tasks point opposite ways: {names(up)} keeps more of its gain than {o.tasks}, "
-                    f"{names(down)} less, so a pooled verdict would only say how the tasks were weighed.")
+        sentence = (f"The tasks point opposite ways: {names(up)} loses less than {o.tasks}, {names(down)} more, "
+                    "so a pooled verdict would only say how the tasks were weighed.")
     else:
-        sentence = said + _robust_ending(v, verdicts.robust_by_measure(mine, floor, model))
-    caveat = (f"against {o.tasks}: " + ", ".join(f"{t} {verdicts.points(*diffs[t], unit=False)}" for t in v.per_task)
-              + " points of gain share")
+        sentence = said + _robust_ending(v, both)
+    caveat = f"against {o.tasks}: " + "; ".join(
+        f"{t} {verdicts.points(*gain[t], unit=False)} points of gain share and "
+        f"{verdicts.points(*retention[t], unit=False)} of retention" for t in v.per_task)
     return Finding("robust_tasks", sentence, v.verdict, numbers, v.key, caveat)
+
+
+# the robust-tasks table: each row (a task, or "pooled") minus the other tasks, on each measure
+COLUMNS = ["gain share", "gain lo", "gain hi", "retention", "retention lo", "retention hi"]
+
+
+def task_sides(numbers):
+    """{task: its verdict on its own} from robust_tasks().numbers: the side some measure shows
+    and none opposes (verdicts.one_side)."""
+    return {t: verdicts.one_side([verdicts.interval_sign(*row[:3]), verdicts.interval_sign(*row[3:])])
+            for t, row in numbers.iterrows() if t != "pooled"}
 
 
 def _robust_ending(v, both):
     """How the robust-tasks sentence ends: the verdict, or why a pooled difference is not one."""
     if v.verdict != verdicts.INCONCLUSIVE:
-        return {verdicts.CONFIRMED: ": more, as the paper reports.",
-                verdicts.CONTRADICTED: ": less, the opposite of what the paper reports."}[v.verdict]
-    gain, gain_tasks, _ = both["gain share"]
-    retention, ret_tasks, ret = both["retention"]
-    if gain == verdicts.INCONCLUSIVE:
-        return ", and the difference could have either sign."
+        return {verdicts.CONFIRMED: ": more, on both measures and on each such task, as the paper reports.",
+                verdicts.CONTRADICTED: ": less, on both measures and on each such task, the opposite of what "
+                                       "the paper reports."}[v.verdict]
+    gain, retention = both["gain share"][0], both["retention"][0]
+    if gain == retention == verdicts.INCONCLUSIVE:
+        return ", and on neither measure is the difference shown to have a sign, so the data do not decide the claim."
+    if gain != retention:
+        return (f", and on raw retention, the paper's measure, the difference is "
+                f"{verdicts.points(*both['retention'][2]['pooled'])}, against "
+                f"{verdicts.points(*both['gain share'][2]['pooled'])} of gain share: the measures do not agree, "
+                "so the data do not decide the claim.")
     which = "more" if gain == verdicts.CONFIRMED else "less"
-    alone = [t for t, x in gain_tasks.items() if x == gain]
-    ending = f": {which}, but only {names(alone)} shows it on its own" if len(alone) < len(gain_tasks) else f": {which}"
-    if len(ret_tasks) > 1 and ret_tasks != gain_tasks:
-        ending += (", and on raw retention, the paper's measure, the tasks read otherwise ("
-                   + ", ".join(f"{t} {verdicts.points(*ret[t])}" for t in ret_tasks) + " against the others)")
-    elif retention != gain:
-        ending += (", and on raw retention, the paper's measure, the difference "
-                   f"is {verdicts.points(*ret['pooled'])}")
-    return ending + ", so the data do not decide the claim."
+    split = {t for t in v.per_task if {both["gain share"][1][t], both["retention"][1][t]} ==
+             {verdicts.CONFIRMED, verdicts.CONTRADICTED}}
+    quiet = [f"{t} (its two measures point opposite ways)" if t in split else t
+             for t, x in v.per_task.items() if x != gain]
+    return (f": {which} on both measures, but {names(quiet)} does not show it on its own, "
+            "so the data do not decide the claim.")
 
 
 def failed_runs(runs, floor, model):
