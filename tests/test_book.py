@@ -36,13 +36,21 @@ def test_notebooks_only_read_the_store():
             assert call not in body, f"notebooks/{name}.md calls {call}: only `poorman book` runs things"
 
 
-def test_committed_notebooks_hide_the_injected_parameters():
+def test_committed_notebooks_keep_their_parameters_in_one_cell():
+    """A reader in Colab edits the parameters cell; no injected cell below it may overrule that."""
     for name in CHAPTERS:
         nb = nbformat.read(ROOT / "book" / f"{name}.ipynb", as_version=4)
-        for cell in nb.cells:
-            tags = cell.get("metadata", {}).get("tags", [])
-            if "injected-parameters" in tags:
-                assert "remove-cell" in tags, f"book/{name}.ipynb shows papermill's injected cell"
+        tags = [c.get("metadata", {}).get("tags", []) for c in nb.cells]
+        assert not any("injected-parameters" in t for t in tags), f"book/{name}.ipynb keeps papermill's cell"
+        assert sum("parameters" in t for t in tags) == 1, name
+
+
+def test_the_injected_values_are_folded_into_the_parameters_cell():
+    from poorman.book.build import with_values
+    own = 'profile = "cpu"       # smoke | quick\ntasks = None          # None: all\nresults = None'
+    assert with_values(own, {"profile": "cpu"}) == own
+    assert with_values(own, {"profile": "quick", "tasks": ["sst2", "mrpc"]}).splitlines()[:2] == [
+        'profile = "quick"       # smoke | quick', 'tasks = ["sst2", "mrpc"]          # None: all']
 
 
 def test_committed_notebooks_name_no_local_folders():
@@ -136,7 +144,7 @@ def test_chapters_execute_on_a_partial_paper_shaped_store(tmp_path, monkeypatch)
 def test_a_chapter_executed_before_the_sweep_added_runs_is_stale(tmp_path, monkeypatch):
     import jupytext
     from paper_store import profile_yaml, write_store
-    from poorman.book.build import hide_injected, is_current, store_runs
+    from poorman.book.build import fold_injected, is_current, store_runs
     from poorman.experiments.profiles import load_profile
     from poorman.experiments.store.records import iter_runs, results_dir, run_path
     monkeypatch.setenv("POORMAN_RESULTS", str(tmp_path / "results"))
@@ -149,7 +157,7 @@ def test_a_chapter_executed_before_the_sweep_added_runs_is_stale(tmp_path, monke
     nb.metadata["papermill"] = {"parameters": {"profile": profile}}
     nbformat.write(nb, done)
     before = store_runs(profile)
-    hide_injected(done, before)   # as `poorman book` stamps what it executed
+    fold_injected(done, before)   # as `poorman book` stamps what it executed
     assert is_current(src, done, profile, runs=before)
     write_store(tmp_path / "results", profile)   # the sweep resumed and finished the grid
     after = store_runs(profile)

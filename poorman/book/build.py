@@ -8,9 +8,12 @@ is re-executed only if its code changed, it ran with another profile or tasks, t
 changed since (a resumed sweep added some), or --rerun is given.
 """
 
+import ast
 import contextlib
 import hashlib
+import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -35,8 +38,9 @@ def notebook_order(root):
 
 
 def code_cells(nb):
-    return [c.source for c in nb.cells if c.cell_type == "code"
-            and "injected-parameters" not in c.get("metadata", {}).get("tags", [])]
+    """The code a notebook runs, less its parameters (is_current compares those on their own)."""
+    skip = {"injected-parameters", "parameters"}
+    return [c.source for c in nb.cells if c.cell_type == "code" and not skip & set(c.get("metadata", {}).get("tags", []))]
 
 
 def store_runs(profile, tasks=None):
@@ -64,10 +68,11 @@ def is_current(source_md, executed, profile, tasks=None, runs=None):
             and code_cells(jupytext.read(source_md)) == code_cells(done))
 
 
-def hide_injected(executed, runs=None):
-    """Tag papermill's injected parameters cell remove-cell: the page shows the notebook's own.
-    Papermill's record of where it read and wrote keeps only the file names (no local folders).
-    runs: store_runs() of the store it was executed on, kept in its metadata."""
+def fold_injected(executed, runs=None):
+    """Fold papermill's injected parameters cell into the notebook's own parameters cell and drop
+    it, so a reader who opens the page in Colab and edits `profile` there is not overruled by a
+    cell below it. Papermill's record of where it read and wrote keeps only the file names (no
+    local folders). runs: store_runs() of the store it was executed on, kept in its metadata."""
     import nbformat
     nb = nbformat.read(executed, as_version=4)
     if runs is not None:
@@ -76,11 +81,33 @@ def hide_injected(executed, runs=None):
     for key in ("input_path", "output_path"):
         if paths.get(key):
             paths[key] = Path(paths[key]).name
-    for cell in nb.cells:
-        tags = cell.get("metadata", {}).get("tags", [])
-        if "injected-parameters" in tags and "remove-cell" not in tags:
-            cell.metadata["tags"] = tags + ["remove-cell"]
+    tagged = [(c, c.get("metadata", {}).get("tags", [])) for c in nb.cells]
+    own = next((c for c, tags in tagged if "parameters" in tags), None)
+    if own is not None:
+        own.source = with_values(own.source, paths.get("parameters", {}))
+    nb.cells = [c for c, tags in tagged if "injected-parameters" not in tags]
     nbformat.write(nb, executed)
+
+
+def with_values(source, values):
+    """A parameters cell's `name = value  # comment` lines with `values` in place of the defaults
+    (a line whose default already equals its value stays as written)."""
+    lines = []
+    for line in source.splitlines():
+        m = re.match(r"^(\w+)(\s*=\s*)(.*?)(\s+#.*)?$", line)
+        if m and m.group(1) in values and _literal(m.group(3)) != values[m.group(1)]:
+            value = values[m.group(1)]
+            text = json.dumps(value) if isinstance(value, (str, list)) else repr(value)
+            line = f"{m.group(1)}{m.group(2)}{text}{m.group(4) or ''}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _literal(text):
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return object()   # equal to no value: the line is rewritten
 
 
 @contextlib.contextmanager
@@ -109,7 +136,7 @@ def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd
         with page_environment():
             papermill.execute_notebook(str(src), str(executed), parameters={"profile": profile, **(parameters or {})},
                                        kernel_name=kernel, cwd=str(cwd or executed.parent), progress_bar=False)
-    hide_injected(executed, runs)
+    fold_injected(executed, runs)
 
 
 def fill_caches(profile, tasks=None):

@@ -46,7 +46,9 @@ def _bottom(lower):
     if not (r.leader == "bottom").all():
         return ("**The bottom is not always the worst to lose.** At some K another strategy has a lower mean "
                 "than bottom; the paired tests above say whether that is more than noise.")
-    head = ("**Keep the bottom.** Dropping the first layers is the worst choice wherever the paired tests can "
+    head = ("**Keep the bottom.** Dropping the first layers is the worst choice at every K: the paired tests "
+            "show it below every other strategy." if r.alone.all() else
+            "**Keep the bottom.** Dropping the first layers is the worst choice wherever the paired tests can "
             "tell strategies apart, and where they cannot, bottom still has the lowest mean.")
     if "never fine-tuned" in lower.caveat:
         head += (" Part of that loss is not graded: some bottom-dropped models never fine-tuned at all with "
