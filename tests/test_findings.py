@@ -199,3 +199,14 @@ def test_the_rules_on_the_claims_page_hold_no_pointers_into_the_code():
     for key in claims.CLAIMS:
         assert not re.search(r"\(\)|stats\.|module docstring", claims.rule(key)), key
     assert "(each model's leader and those paired tests do not show apart from it)" in claims.rule("objective_matters")
+
+
+def test_two_strategies_are_alike_unless_a_holm_adjusted_test_shows_them_apart():
+    runs = make_runs({"symmetric": 0.05, "alternate-even": 0.05, ("alternate-even", 4): 0.08})
+    f = findings.two_strategies(runs, ["m"], "symmetric", "alternate-even")
+    assert list(f.numbers.K) == [2, 4, 6] and (f.numbers.p_holm >= f.numbers.p).all()
+    assert f.sentence.startswith("They do not score alike: symmetric is ahead of alternate-even by +3.0 [")
+    assert "at K=4 (Holm-adjusted p under 5%)" in f.sentence and "K=2" not in f.sentence
+    same = findings.two_strategies(make_runs({"symmetric": 0.05, "alternate-even": 0.05}), ["m"],
+                                   "symmetric", "alternate-even")
+    assert same.sentence.startswith("No K shows symmetric and alternate-even apart (Holm-adjusted over the three")

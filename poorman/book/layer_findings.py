@@ -57,8 +57,8 @@ def fine_tuning_depth(sim, model, label=None):
                 "fine-tuning changes least.")
     elif bottom.min() >= KEPT:
         text = ("Fine-tuning leaves **{model}**'s bottom layers as they were (CKA {bottom} below relative depth "
-                "{b}, a task's mean over seeds), but not every task rewrites its top ones (CKA at most {r}): above {t} the CKA "
-                "runs from {top}.")
+                "{b}, a task's mean over seeds), but not every task rewrites its top ones, if rewriting means a CKA "
+                "of at most {r}: above {t} the CKA runs from {top}.")
     else:
         text = ("Fine-tuning changes even **{model}**'s bottom layers: its CKA with the pre-trained layers is "
                 "{bottom} below relative depth {b} and {top} above {t} (a task's mean over seeds).")

@@ -10,9 +10,10 @@ sentence renders as Markdown), or `.numbers` for the table behind it.
 
 from .base import Finding
 from .claims import claim_findings, claims_table
-from .strategies import best_strategy, forty_percent, kept_performance, lower_layers, twin_strategies
+from .strategies import best_strategy, forty_percent, kept_performance, lower_layers, twin_strategies, two_strategies
 from .takeaways import takeaways
 from .tasks import failed_runs, robust_tasks
 
 __all__ = ["Finding", "best_strategy", "claim_findings", "claims_table", "failed_runs", "forty_percent",
-           "kept_performance", "lower_layers", "robust_tasks", "takeaways", "twin_strategies"]
+           "kept_performance", "lower_layers", "robust_tasks", "takeaways", "twin_strategies",
+           "two_strategies"]

@@ -218,6 +218,42 @@ def twin_strategies(runs, model):
     by_group = numbers.groupby("strategies").k.apply(list)
     sentence = "; ".join(f"at K={names(map(str, ks))}, {names(g.split(', '))} dropped the same layers in every run"
                          for g, ks in by_group.items())
-    sentence = sentence[0].upper() + sentence[1:] + (", so each such pair is one model with one result, not two "
-                                                      "strategies that happen to agree.")
+    several = (numbers.strategies.str.count(",") > 1).any()
+    sentence = sentence[0].upper() + sentence[1:] + (f", so each such {'group' if several else 'pair'} is one model "
+                                                      "with one result, not strategies that happen to agree.")
     return Finding("twins", sentence, numbers=numbers)
+
+
+def two_strategies(runs, models, a, b):
+    """Do strategies a and b score alike? Their paired difference (a - b, score points) at each K
+    of each model where they are two models, Holm-adjusted over those Ks and models (a "not
+    alike" at some K is one claim among several); the tasks on which they dropped the same
+    layers are named, since there the difference is 0 by construction."""
+    rows = []
+    for m in models:
+        mine = _mine(runs, m)
+        shared = {k: [t for s, o, tasks in pairs if {s, o} == {a, b} for t in tasks]
+                  for k, pairs in verdicts.twins_on_some_tasks(mine, m).items()}
+        for k in sorted(mine[mine.role == "pruned"].k.unique()):
+            pairs = verdicts.pairwise(mine, m, k)
+            if {a, b} <= set(pairs.a) | set(pairs.b):
+                d = verdicts.difference(pairs, a, b)
+                rows.append({"model": str(m).split("/")[-1], "K": int(k), "difference": d["diff"], "lo": d.lo,
+                             "hi": d.hi, "p": d.p, "one model on": ", ".join(shared.get(int(k), []))})
+    numbers = pd.DataFrame(rows, columns=["model", "K", "difference", "lo", "hi", "p", "one model on"])
+    numbers["p_holm"] = stats.holm(numbers.p) if len(numbers) else []
+    return Finding(f"{a}_vs_{b}", _alike_sentence(numbers, a, b), numbers=numbers)
+
+
+def _alike_sentence(numbers, a, b):
+    if numbers.empty:
+        return f"{a.capitalize()} and {b} are one model at every K here, so there is nothing to compare."
+    apart = numbers[numbers.p_holm < verdicts.ALPHA]
+    if apart.empty:
+        return (f"No K shows {a} and {b} apart (Holm-adjusted over the {number(len(numbers))} comparisons), "
+                "as the profile predicts; not shown apart is not the same as equal.")
+    said = names([f"{'ahead of' if r.difference > 0 else 'behind'} {b} by "
+                  f"{verdicts.points(r.difference, r.lo, r.hi)} at K={r.K}" for r in apart.itertuples()])
+    return (f"They do not score alike: {a} is {said} (Holm-adjusted p under 5%), so dropping much the same "
+            "middle layers is not the whole story of how they rank.")
+

@@ -96,6 +96,7 @@ def failed_runs(runs, floor, model):
                     + (f"; in {where(lost)} every seed failed" if lost else "")
                     + (f", and in {where(weak) if len(weak) < 3 else number(len(weak)) + ' ' + more + 'cells'} no seed "
                        "kept a fifth of the gain" if weak else "") + ".")
-    numbers = failed[["role", "strategy", "k", "task", "seed", "score", "took_off_above"]]
+    numbers = failed[["role", "strategy", "k", "task", "seed", "score", "took_off_above"]].sort_values(
+        ["role", "strategy", "k", "task", "seed"], ignore_index=True)
     caveat = f"{where(lost)}: no seed learnt" if lost else ""
     return Finding("failed", sentence, numbers=numbers, caveat=caveat)
