@@ -68,8 +68,10 @@ def finding(table: pd.DataFrame, noise: float, a: str = "bf16", b: str = "fp32")
     if moved:
         return said + (f"On {', '.join(moved)} the interval excludes 0: there the precision moves the scores "
                        f"beyond seed noise, so compare runs of one precision only with runs of the same.")
-    return said + ("No task's interval excludes 0: at this sample's size, the precision does not move the "
-                   "scores beyond seed noise." + _cells_apart(table))
+    bound = max(abs(overall["95% low"]), abs(overall["95% high"]))
+    return said + ("No task's interval excludes 0: this sample detects no effect of the precision, which is "
+                   f"not the same as none; over all runs, an effect larger than {bound:.1f} points either way "
+                   "lies outside its interval." + _cells_apart(table))
 
 
 def _cells_apart(table):

@@ -73,6 +73,14 @@ def mean_interval(values, level=LEVEL):
     return mean, mean - half, mean + half, n
 
 
+def cell_scores(runs, by=("k", "strategy", "task")):
+    """One row per cell (`by`): score, score_lo, score_hi (the mean over seeds and its 95%
+    t-interval) and seeds."""
+    rows = [{**dict(zip(by, key)), **dict(zip(("score", "score_lo", "score_hi", "seeds"), mean_interval(g.score)))}
+            for key, g in runs.groupby(list(by), sort=True)]
+    return pd.DataFrame(rows, columns=[*by, "score", "score_lo", "score_hi", "seeds"])
+
+
 def pareto_frontier(score, cost):
     """True where no other point has a score >= and a cost <=, one of them strictly (means only;
     verdicts.frontier is the looser one on intervals that the chapters use)."""

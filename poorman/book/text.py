@@ -18,3 +18,11 @@ def interval(mean, lo, hi, n=None, scale=100, digits=1):
     if n is not None and n < FULL_SEEDS:
         text += f" ({n} seed{'s' if n > 1 else ''})"
     return text
+
+
+def interval_table(frame, col, index, columns):
+    """A table whose cells read 'mean [lo, hi]' (in %) from frame's col, col_lo and col_hi, with
+    `index` as rows and `columns` as columns."""
+    text = [interval(r[col], r[f"{col}_lo"], r[f"{col}_hi"]) for _, r in frame.iterrows()]
+    return frame.assign(shown=text).pivot(index=index, columns=columns, values="shown")
+

@@ -9,7 +9,7 @@ PyTorch emulates it. So "auto" picks:
   fp32 on any other (AVX2 laptops, most Intel consumer CPUs since 2021, AMD before Zen 4).
 
 Precision is a choice of speed, not of the experiment: it is recorded with every run (`env`),
-not part of the run id (the appendix shows, seed-paired, that it does not move the results).
+not part of the run id (the appendix pairs runs of both by seed: no task is shown apart from 0).
 """
 
 from __future__ import annotations

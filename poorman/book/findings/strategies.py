@@ -26,8 +26,8 @@ def kept_performance(runs, floor, model):
         return f"{row.strategy}'s {pct(row.retention, row.retention_lo, row.retention_hi)}"
     if len(ks) > 1 and first.retention.min() >= 0.97:
         sentence = (f"With {ks[0]} layers gone, every strategy but bottom keeps at least "
-                    f"{pct(first.retention.min())} of the full model's score; with {ks[-1]} gone they spread "
-                    f"from {who(last, 0)} to {who(last, -1)}.")
+                    f"{pct(first.retention.min())} of the full model's score on average (the lowest is "
+                    f"{who(first, 0)}); with {ks[-1]} gone they spread from {who(last, 0)} to {who(last, -1)}.")
     elif len(ks) > 1:
         sentence = (f"With {ks[0]} layers gone the strategies other than bottom keep from {who(first, 0)} to "
                     f"{who(first, -1)} of the score, and with {ks[-1]} gone from {who(last, 0)} to "
