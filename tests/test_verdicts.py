@@ -94,7 +94,7 @@ def test_forty_percent_widens_the_interval_for_picking_the_best_strategy():
     wide, n = verdicts.best_of_intervals(runs, FLOOR, "m", 6)
     assert n == 4 and g.retention_lo["top"] >= 0.98 > wide.retention_lo["top"]
     v = verdicts.check_40_98(runs, FLOOR)
-    assert v.verdict == INCONCLUSIVE and "(widened for picking the best of 4: [" in v.key
+    assert v.verdict == INCONCLUSIVE and "] as the best of 4)" in v.key
     assert verdicts.check_40_98(make_runs({"top": 0.012}, noise=0.0005), FLOOR).verdict == CONFIRMED
 
 
@@ -132,7 +132,7 @@ def test_a_paired_difference_that_overlapping_intervals_miss_names_the_best():
     assert verdicts.overlaps(g.gain_lo["top"], g.gain_hi["top"], g.gain_lo["alternate-even"], g.gain_hi["alternate-even"])
     assert verdicts.ranked(runs, "m", 6) == ["top"]
     assert verdicts.check_top_best(runs, FLOOR).verdict == CONFIRMED
-    assert "points; p < 0.001 (two-sided), the weakest of its 9 tests" in verdicts.check_top_best(runs, FLOOR).key
+    assert "points; p < 0.001, the weakest of 9 tests" in verdicts.check_top_best(runs, FLOOR).key
 
 
 def holm_store(rivals):
@@ -164,7 +164,7 @@ def test_one_rival_not_shown_apart_names_those_holm_does_not_separate():
     assert not verdicts.leads_alone(pairs, "top")
     assert verdicts.ranked(runs, "m", 6) == ["top", "symmetric", "angular"]   # Holm separates neither rival
     key = verdicts.check_top_best(runs, FLOOR).key
-    assert key.startswith("K=6, top - symmetric: +1.0 [") and "the weakest of its 2 tests" in key
+    assert key.startswith("K=6, top - symmetric: +1.0 [") and "the weakest of 2 tests" in key
 
 
 def test_twins_are_one_comparison_in_the_holm_family():
@@ -193,7 +193,7 @@ def test_a_pool_dominated_by_one_task_is_not_decided_by_it():
     assert ratio_of_sums > 0.9
     v = verdicts.check_robust_tasks(runs, FLOOR)
     assert v.per_task == {"mrpc": CONTRADICTED, "stsb": CONFIRMED}
-    assert v.verdict == INCONCLUSIVE and "(mrpc, stsb) - sst2: -40.0 [" in v.key
+    assert v.verdict == INCONCLUSIVE and "(mrpc, stsb) - sst2, points: -40.0 [" in v.key
 
 
 def test_robust_tasks():

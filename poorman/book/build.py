@@ -26,6 +26,8 @@ from ..experiments.store.records import default_root
 # pages that never read the profile's run store (their own store, or a cost model): new runs
 # do not make them stale
 READS_NO_STORE = {"04_own_data", "running_at_scale"}
+# pages whose profile is their own, not the book's: the cost model of the colab grid
+OWN_PROFILE = {"running_at_scale"}
 
 
 def notebook_order(root):
@@ -64,7 +66,7 @@ def is_current(source_md, executed, profile, tasks=None, runs=None):
     params = done.metadata.get("papermill", {}).get("parameters", {})
     failed = any(o.get("output_type") == "error" for c in done.cells for o in c.get("outputs", []))
     same_store = runs is None or done.metadata.get("poorman", {}).get("store_runs") == runs
-    return (not failed and same_store and params.get("profile") == profile and params.get("tasks") == tasks
+    return (not failed and same_store and params == page_parameters(Path(source_md).stem, profile, tasks)
             and code_cells(jupytext.read(source_md)) == code_cells(done))
 
 
@@ -125,8 +127,16 @@ def page_environment():
             os.environ["TQDM_DISABLE"] = before
 
 
-def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd=None, runs=None):
-    """jupytext -> papermill with the profile's parameters, into `executed` (runs: store_runs())."""
+def page_parameters(stem, profile, tasks=None):
+    """What papermill passes a page: the profile (and the tasks, if any), except to a page whose
+    profile is its own (its parameters cell says which)."""
+    if stem in OWN_PROFILE:
+        return {}
+    return {"profile": profile, **({"tasks": tasks} if tasks else {})}
+
+
+def execute(source_md, executed, profile, tasks=None, kernel="python3", cwd=None, runs=None):
+    """jupytext -> papermill with the page's parameters, into `executed` (runs: store_runs())."""
     import jupytext
     import papermill
     nb = jupytext.read(source_md)
@@ -134,7 +144,7 @@ def execute(source_md, executed, profile, parameters=None, kernel="python3", cwd
         src = Path(tmp) / (source_md.stem + ".ipynb")
         jupytext.write(nb, src)
         with page_environment():
-            papermill.execute_notebook(str(src), str(executed), parameters={"profile": profile, **(parameters or {})},
+            papermill.execute_notebook(str(src), str(executed), parameters=page_parameters(source_md.stem, profile, tasks),
                                        kernel_name=kernel, cwd=str(cwd or executed.parent), progress_bar=False)
     fold_injected(executed, runs)
 
@@ -174,8 +184,9 @@ def build_book(profile="cpu", rerun=False, only=None, tasks=None, sweep_first=Tr
         if not rerun and is_current(src, out, profile, tasks, read):
             print(f"{stem}: up to date with profile {profile}" + (f" and its store ({read})" if read else ""))
             continue
-        print(f"{stem}: executing with profile {profile}" + (f" on its store ({read})" if read else "") + " ...")
-        execute(src, out, profile, parameters={"tasks": tasks} if tasks else None, runs=read)
+        print(f"{stem}: executing with {page_parameters(stem, profile, tasks) or 'its own parameters'}"
+              + (f" on its store ({read})" if read else "") + " ...")
+        execute(src, out, profile, tasks, runs=read)
     if build:
         jb = Path(sys.executable).parent / "jupyter-book"  # the one beside this python, venv or not
         subprocess.run([str(jb) if jb.exists() else "jupyter-book", "build", "book/"], cwd=root, check=True)

@@ -168,8 +168,7 @@ def store_note(ch):
         text += (f" No run of {' or '.join(empty)} is in it yet, so {'that task is' if len(empty) == 1 else 'those tasks are'}"
                  f" not shown and no verdict here rests on {'it' if len(empty) == 1 else 'them'}.")
     for task, (have, need) in held.items():
-        text += (f" {task} is under way ({have} of its {need} runs): it joins the pages when all are in, so that no "
-                 f"verdict changes with each sitting of the sweep, and nothing here rests on it yet.")
+        text += (f" {task} is under way ({have} of its {need} runs): no verdict here rests on it until all are in.")
     left = [t for t in _profile_tasks(ch.prof) if t not in ch.tasks and t not in empty and task_name(t) not in held]
     if left:
         one = len(left) == 1

@@ -341,12 +341,13 @@ def best_of_intervals(runs, floor, model, k):
 
 
 def widened(row, n):
-    """' (widened for picking the best of 7: [97.1, 103.1])', or '' for one model or no interval."""
+    """' ([97.1, 103.1] as the best of 7)': the interval widened for picking the best of 7 models
+    (best_of_intervals), or '' for one model or no interval."""
     if n < 2 or np.isnan(row.retention_lo):
         return ""
     if not np.isfinite(row.retention_lo):
-        return f" (widened for picking the best of {n}: unbounded)"
-    return f" (widened for picking the best of {n}: [{100 * row.retention_lo:.1f}, {100 * row.retention_hi:.1f}])"
+        return f" (unbounded as the best of {n})"
+    return f" ([{100 * row.retention_lo:.1f}, {100 * row.retention_hi:.1f}] as the best of {n})"
 
 
 SEEDS_WHERE = ("with 3 or more seeds per cell (the colab profile runs 3 of top and bottom at every K, of the "
@@ -441,7 +442,8 @@ def _check_extreme(runs, claim, strategy, worst):
 def _extreme_key(runs, model, strategy, ties, worst):
     """The test that decides whether `strategy` stands alone at every K (each must show it, at
     ALPHA): its paired difference from the rival, at the K, whose one-sided p is largest,
-    'K=6, bottom - symmetric: -2.1 [-3.5, -0.7] points; p 0.018 (two-sided), the weakest of its 18 tests'."""
+    'K=6, bottom - symmetric: -2.1 [-3.5, -0.7] points; p 0.018, the weakest of 18 tests' (p is
+    two-sided)."""
     tests = [(k, pairwise(runs, model, k, against=strategy)) for k in ties]
     found = [(k, row) for k, pairs in tests if (row := deciding_test(pairs, strategy, worst)) is not None]
     if not found:
@@ -449,7 +451,7 @@ def _extreme_key(runs, model, strategy, ties, worst):
     k, row = max(found, key=lambda f: _one_sided(f[1], worst))
     count = sum(len(pairs) for _, pairs in tests)
     return (f"K={k}, {strategy} - {row.b}: {points(row['diff'], row.lo, row.hi)}; "
-            f"p {p_text(row.p)} (two-sided), the weakest of its {count} tests")
+            f"p {p_text(row.p)}, the weakest of {count} tests")
 
 
 def p_text(p):
@@ -514,8 +516,8 @@ def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
         per[m] = every_task(gain if gain == ret else INCONCLUSIVE, by_task)
         groups = kept_by_kind(runs, floor, m, robust)
         r, o = groups.loc["robust"], groups.loc["other"]
-        key = (f"({r.tasks}) - {o.tasks}: {points(*diffs['pooled'])} of gain share, "
-               f"{points(*ret_diffs['pooled'])} of retention")
+        key = (f"({r.tasks}) - {o.tasks}, points: {points(*diffs['pooled'], unit=False)} of gain share, "
+               f"{points(*ret_diffs['pooled'], unit=False)} of retention")
         measured.append(f"{short(m)}: {r.tasks} keep {pct(r.gain, r.gain_lo, r.gain_hi)} of the gain, "
                         f"{o.tasks} {pct(o.gain, o.gain_lo, o.gain_hi)} (tasks weigh equally, {r.cells} strategy x K "
                         "cells); per task, minus the others: " + "; ".join(

@@ -177,15 +177,15 @@ def forty_percent(runs, floor, model):
     said = (f"At K={k}, which removes {100 * removed[k]:.0f}% of the parameters, **{lead.strategy}** keeps "
             f"{pct(lead.retention, lead.retention_lo, lead.retention_hi)} of the full model's score")
     wide, n = verdicts.best_of_intervals(mine, floor, model, k)
-    widened = verdicts.widened(wide.loc[lead.strategy], n)   # ' (widened for picking the best of 7: [...])'
+    widened = verdicts.widened(wide.loc[lead.strategy], n)   # ' ([97.1, 103.1] as the best of 7)'
     sentence = said + {
         verdicts.CONFIRMED: ", an interval wholly above the paper's 98%"
-                            + (f", and still so{widened}." if widened else "."),
+                            + (f", and still so when widened for picking the best{widened}." if widened else "."),
         verdicts.CONTRADICTED: ": no strategy's interval reaches the paper's 98%.",
         verdicts.INCONCLUSIVE: (", but with one seed per cell there is no interval to judge it by."
                                 if np.isnan(lead.retention_lo) else
-                                f": the interval lies above the paper's 98%, but not{widened}, so the data do not "
-                                "decide." if lead.retention_lo >= 0.98 else
+                                f": the interval lies above the paper's 98%, but not when widened for picking "
+                                f"the best{widened}, so the data do not decide." if lead.retention_lo >= 0.98 else
                                 ": the interval straddles the paper's 98%, so the data do not decide."),
     }[v.verdict]
     gain = pct(lead.gain, lead.gain_lo, lead.gain_hi)

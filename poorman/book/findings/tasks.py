@@ -34,9 +34,9 @@ def robust_tasks(runs, floor, model):
                     "so a pooled verdict would only say how the tasks were weighed.")
     else:
         sentence = said + _robust_ending(v, both)
-    caveat = f"against {o.tasks}: " + "; ".join(
-        f"{t} {verdicts.points(*gain[t], unit=False)} points of gain share and "
-        f"{verdicts.points(*retention[t], unit=False)} of retention" for t in v.per_task)
+    caveat = f"against {o.tasks}, points of gain share / of retention: " + "; ".join(
+        f"{t} {verdicts.points(*gain[t], unit=False)} / {verdicts.points(*retention[t], unit=False)}"
+        for t in v.per_task)
     return Finding("robust_tasks", sentence, v.verdict, numbers, v.key, caveat)
 
 
