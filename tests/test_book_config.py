@@ -63,15 +63,6 @@ def test_repository_url_is_one_setting(config):
         assert url not in page.read_text(encoding="utf8"), f"{page.name} repeats repository.url"
 
 
-def test_every_install_cell_names_the_configured_repository(config):
-    """A page opened in Colab cannot read _config.yml, so its install cell repeats the URL."""
-    import re
-    url = config["repository"]["url"].rstrip("/")
-    for page in sorted((ROOT / "notebooks").glob("*.md")):
-        for found in re.findall(r"git\+(https://[^\"'\s]+)", page.read_text(encoding="utf8")):
-            assert found.rstrip("/") == url, f"notebooks/{page.name} installs from {found}, not {url}"
-
-
 def test_bibliography_resolves_relative_to_book(config):
     # Sphinx runs without conf.py, so confdir == srcdir == book/.
     for bib in config["bibtex_bibfiles"]:
