@@ -88,8 +88,8 @@ def test_frontier_points_carry_intervals():
     points = plots.variant_points(runs, None, "bert-base-uncased", "distilbert-base-uncased", ["sst2"])
     assert {"full", "pruned", "reference"} == set(points.kind)
     assert (points.lo < points.score).all() and (points.score < points.hi).all()
-    points["frontier_params_m"] = verdicts.frontier(points, "params_m")
-    points["frontier_latency_ms"] = verdicts.frontier(points, "latency_ms")
+    points["frontier_params_m"] = verdicts.frontier(points, runs, "params_m")
+    points["frontier_latency_ms"] = verdicts.frontier(points, runs, "latency_ms")
     plots.frontier_plot(points)
 
 

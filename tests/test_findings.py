@@ -102,9 +102,18 @@ def test_a_kind_carried_by_one_task_or_one_measure_is_not_decided():
                      task_drop={"sst2": 0.04, "mrpc": 0.03})   # MRPC: less of its gain, more of its score
     f = findings.robust_tasks(runs, FLOOR, "m")
     assert f.verdict == INCONCLUSIVE
-    assert f.sentence.endswith("], and on raw retention, the paper's measure, the difference is +0.7 [+0.6, +0.8] "
-                               "points, against -20.0 [-20.7, -19.3] points of gain share: the measures do not "
+    assert f.sentence.endswith("], and on raw retention, the paper's measure, the difference is +0.7 [+0.7, +0.7] "
+                               "points, against -20.0 [-20.3, -19.7] points of gain share: the measures do not "
                                "agree, so the data do not decide the claim.")
+
+
+def test_a_pooled_verdict_one_task_carries_says_so_in_its_caveat():
+    runs = make_runs({"top": 0.0, "alternate-even": 0.01, "symmetric": 0.02, "bottom": 0.02}, tasks=("sst2", "mrpc"),
+                     ks=(2,))
+    runs.loc[(runs.task == "mrpc") & (runs.strategy == "bottom"), "score"] -= 0.2   # on sst2 bottom ties symmetric
+    f = findings.lower_layers(runs, FLOOR, "m")
+    assert f.verdict == CONFIRMED and f.caveat.endswith("; leaving out mrpc undoes it")
+    assert f.sentence.endswith("on the tasks pooled; it rests on mrpc, without which the tests do not show it.")
 
 
 def test_bottom_not_shown_apart_at_a_k_still_gives_its_paired_difference():
@@ -167,10 +176,11 @@ def test_robust_tasks_whose_measures_oppose_on_one_task_say_so():
                      base={"sst2": 0.9, "mrpc": 0.8, "stsb": 0.9}, task_drop={"sst2": 0.04, "mrpc": 0.03, "stsb": 0.09})
     f = findings.robust_tasks(runs, FLOOR, "m")
     assert f.verdict == INCONCLUSIVE
-    assert f.sentence.endswith(": less on both measures, but mrpc (its two measures point opposite ways) does not "
-                               "show it on its own, so the data do not decide the claim.")
+    assert f.sentence.endswith(": less on both measures pooled, but mrpc (its two measures point opposite ways) and "
+                               "stsb (on one measure only) do not show it on both on its own, so the data do not "
+                               "decide the claim.")
     assert findings.takeaways(*close(all_of(runs))).sentence.endswith(
-        "not decided by these runs, and only stsb shows a difference on its own, on either measure.")
+        "not decided by these runs, and no such task shows a difference on its own on both measures.")
 
 
 def test_the_40_percent_row_names_a_task_whose_own_interval_falls_below_98():

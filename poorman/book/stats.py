@@ -34,6 +34,9 @@ STS-B, SST-2 and MRPC would mostly measure STS-B.
   seed-by-seed differences of their scores, per task; the tasks' mean differences are averaged
   with equal weights, with Welch-Satterthwaite degrees of freedom. The pairing removes what the
   two runs of a seed share, which overlapping intervals cannot.
+* **Kinds of task** (kind_difference): the share kept by one kind of task less another's pools
+  many strategy x K cells that share their seeds, so it is computed seed by seed (each run's
+  share of its own seed's baseline) and its interval is a t-interval over the seeds.
 * **Holm**: holm() adjusts the p-values of a family of comparisons (in the verdicts: the
   leader's comparison with each other model at a K, twins counted once, when the models not
   shown apart from it are named). Holm controls the chance of any false "shown apart" in the
@@ -266,23 +269,38 @@ def kept_by_kind(runs, floor, model, robust):
 
 
 def kind_difference(runs, floor, model, robust, level=LEVEL):
-    """The gain share of the tasks in `robust` less that of the others (each the equal-weight mean
-    of its tasks' shares, over the strategy x K cells every task has), and each robust task's
-    share less the others': {"pooled": (diff, lo, hi), task: (diff, lo, hi), ...}. None unless
-    both kinds have pruned runs and a baseline."""
+    """The share kept by the tasks in `robust` less that of the others, and each robust task's
+    share less the others', paired by seed: {"pooled": (diff, lo, hi), task: (diff, lo, hi), ...}.
+
+    With each seed, a task's share is the mean, over the strategy x K cells every task has, of
+    (score - c) / (the baseline's score with that seed - c) (c = floor[task]; 0 with floor=None,
+    raw retention); a kind's share is the equal-weight mean of its tasks'. The difference gets a
+    t-interval over the seeds (n - 1 degrees of freedom): the cells of one seed share its data
+    order and head initialisation, so they are not independent draws. None unless both kinds
+    have pruned runs and a baseline."""
     d = runs[runs.model == model]
     present = sorted(set(d[d.role == "pruned"].task) & set(d[d.role == "baseline"].task))
     mine, others = [t for t in present if t in robust], [t for t in present if t not in robust]
     if not mine or not others:
         return None
-    pairs = set.intersection(*(set(zip(g.strategy, g.k)) for _, g in d[d.role == "pruned"].groupby("task")))
-    c = cells(d[d.task.isin(present)])
-    pruned = c[(c.role == "pruned") & np.array([(s, k) in pairs for s, k in zip(c.strategy, c.k)])]
-    ratios = task_ratios(pruned, c[c.role == "baseline"], floor).set_index("task")
-    other = ratios.loc[others]
-    out = {"pooled": _delta_interval([ratios.loc[mine]], [other], level)}
-    out.update({t: _delta_interval([ratios.loc[[t]]], [other], level) for t in mine})
+    shares = seed_shares(d[d.task.isin(present)], floor)
+    other = shares[others].mean(axis=1)
+    out = {"pooled": mean_interval(shares[mine].mean(axis=1) - other, level)[:3]}
+    out.update({t: mean_interval(shares[t] - other, level)[:3] for t in mine})
     return out
+
+
+def seed_shares(runs, floor):
+    """A seed x task table: each pruned run's share of its seed's baseline score (above floor[task];
+    above 0 with floor=None), averaged over the strategy x K cells every task has. Only seeds that
+    every such cell and baseline have; runs of one model."""
+    pairs = set.intersection(*(set(zip(g.strategy, g.k)) for _, g in runs[runs.role == "pruned"].groupby("task")))
+    pruned = runs[(runs.role == "pruned") & np.array([(s, k) in pairs for s, k in zip(runs.strategy, runs.k)])]
+    base = runs[runs.role == "baseline"].groupby(["task", "seed"]).score.mean()
+    c = pruned.task.map(lambda t: 0.0 if floor is None else floor[t])
+    full = base.reindex(pd.MultiIndex.from_arrays([pruned.task, pruned.seed])).to_numpy()
+    per = pruned.assign(share=(pruned.score - c) / (full - c)).groupby(["task", "seed"]).share.agg(["mean", "count"])
+    return per["mean"].where(per["count"] == len(pairs)).unstack("task").dropna()
 
 
 def param_share_removed(runs, model):

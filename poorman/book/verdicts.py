@@ -22,10 +22,13 @@ inconclusive: the tasks point opposite ways, and the pool's equal weights alone 
 **Shares.** The 40% claim is judged on raw retention (pruned score / full score), the paper's
 measure; the gain share (the share of the full model's gain over a constant predictor) is shown
 beside it as the stricter view. The robust-tasks claim is decided only where the gain share and
-raw retention agree on the pooled difference, and only if every paraphrase or similarity task
-shows the same on its own, on one measure at least and against it on neither (every_task,
-one_side): a claim about a kind of task that one task carries, or that one floor makes, is
-inconclusive. The comparison with a distilled model, another network with its own baseline,
+raw retention both show the pooled difference, and only if every paraphrase or similarity task
+shows the same on its own, on both measures (every_task, both_measures): a claim about a kind
+of task that one task carries, or that one floor makes, is inconclusive. Its differences are
+paired by seed (stats.kind_difference). The claims about strategies are instead decided on the
+pool of tasks, as the paper's averages are: a task alone has too few seeds to decide them, so
+it can only undo a verdict by showing its opposite (agree); where leaving out one task would
+undo a verdict, the claims page says the verdict rests on it (poorman.book.sensitivity). The comparison with a distilled model, another network with its own baseline,
 uses the difference of mean scores instead (check_on_par). A missing interval (one seed) counts
 as unbounded. The BERT-against-XLNet claims (chapter 2) rank each model's strategies by the
 paired tests above, and compare the two models' gain shares by the interval of their difference
@@ -51,7 +54,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .stats import (LEVEL, by_score, gain_difference, holm, kept_by_kind, kind_difference, mean_difference, overlaps,
+from .stats import (LEVEL, by_score, gain_difference, holm, kept_by_kind, kind_difference, mean_difference,
                     paired_difference, param_share_removed, registry_rank, strategy_gains)
 from .text import interval
 
@@ -283,14 +286,26 @@ def _describe_ties(ties, gains, same=None, word="tie"):
                      for k, t in ties.items())
 
 
-def frontier(points, size):
-    """Which points lie on the score-against-`size` frontier: a point is off it only if another
-    point no larger has a score interval entirely above its own (so ties stay on it)."""
-    on = []
-    for _, a in points.iterrows():
-        smaller = points[points[size] <= a[size]]
-        on.append(not any(not overlaps(b.lo, b.hi, a.lo, a.hi) and b.score > a.score for _, b in smaller.iterrows()))
-    return on
+def frontier(points, runs, size):
+    """Which points (plots.variant_points()) lie on the score-against-`size` frontier: a point is
+    off it only if a point no larger is shown better by a paired test over seeds (the same seed
+    is the same data order; stats.paired_difference(), tasks weighed equally), Holm-adjusted over
+    the no-larger points it is compared with. Ties, and differences not shown, stay on it."""
+    return [not _beaten(points[(points[size] <= a[size]) & (points.index != i)], runs, a)
+            for i, a in points.iterrows()]
+
+
+def _beaten(rivals, runs, a):
+    """Is any of `rivals` shown better than point `a` (paired, Holm over the rivals)?"""
+    tests = [paired_difference(_variant_runs(runs, b), _variant_runs(runs, a)) for _, b in rivals.iterrows()]
+    shown = holm([t["p"] for t in tests]) < ALPHA if tests else []
+    return any(s and t["diff"] > 0 for s, t in zip(shown, tests))
+
+
+def _variant_runs(runs, point):
+    """The runs of one variant: its model and role, and for a pruned one its strategy and K."""
+    d = runs[(runs.model == point.model) & (runs.role == point.role)]
+    return d[(d.strategy == point.strategy) & (d.k == point.k)] if point.role == "pruned" else d
 
 
 # ----------------------------------------------------------------------------- claims
@@ -317,7 +332,7 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
         per[m] = (CONFIRMED if (wide.retention_lo.fillna(-np.inf) >= keep).any() else
                   CONTRADICTED if (g.retention_hi.fillna(np.inf) < keep).all() else INCONCLUSIVE)
         best = g.iloc[0]
-        key = (f"{best.strategy} K={k} keeps {pct(best.retention, best.retention_lo, best.retention_hi)} of the score"
+        key = (f"{best.strategy} K={k} ({100 * shares[k]:.1f}% removed) keeps {pct(best.retention, best.retention_lo, best.retention_hi)} of the score"
                f"{widened(wide.loc[best.strategy], n)}")
         measured.append(f"{short(m)}, K={k} ({100 * shares[k]:.1f}% of parameters removed): {best.strategy} keeps "
                         f"{pct(best.retention, best.retention_lo, best.retention_hi)} of the score (raw retention, "
@@ -489,30 +504,30 @@ def every_task(pooled, per_task):
     return pooled if all(v == pooled for v in per_task.values()) else INCONCLUSIVE
 
 
-def one_side(signs):
-    """The side (confirmed or contradicted) that some of `signs` show and none opposes; else
-    inconclusive: a task's verdict from its verdicts on the two measures."""
-    seen = set(signs) - {INCONCLUSIVE}
-    return seen.pop() if len(seen) == 1 else INCONCLUSIVE
+def both_measures(signs):
+    """A task's verdict from its verdicts on the two measures: the side every one of them shows;
+    else inconclusive. "Shown on both" holds only if each is, so the two tests need no correction
+    (an intersection-union test); one measure alone would rest on the floor it counts from."""
+    seen = set(signs)
+    return seen.pop() if len(seen) == 1 and INCONCLUSIVE not in seen else INCONCLUSIVE
 
 
 def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
     """The paraphrase and similarity tasks (MRPC, QQP, STS-B) against the others, on two measures,
     the gain share (the constant subtracted) and raw retention: each kind's share kept is the
     equal-weight mean of its tasks' shares over every strategy x K cell that all tasks have
-    (stats.kind_difference). Confirmed if on both measures the pooled difference lies wholly
-    above 0 and every paraphrase or similarity task on its own lies above 0 on one measure at
-    least and below it on neither; contradicted likewise below 0; inconclusive otherwise. The
-    measures differ only in the floor they count from, so a pooled verdict one of them does not
-    show rests on the floor; and a claim about a kind of task needs each task of the kind. Not
-    testable without tasks of both kinds."""
+    (stats.kind_difference, paired by seed). Confirmed if on both measures the pooled difference
+    lies wholly above 0 and so does every paraphrase or similarity task's on its own; contradicted
+    likewise below 0; inconclusive otherwise. The measures differ only in the floor they count
+    from, so a verdict one of them does not show rests on the floor; and a claim about a kind of
+    task needs each task of the kind. Not testable without tasks of both kinds."""
     per, measured, key, by_task = {}, [], "", {}
     for m in models_of(runs, "pruned"):
         both = robust_by_measure(runs, floor, m, robust)
         if both is None:
             continue
         (gain, gain_tasks, diffs), (ret, ret_tasks, ret_diffs) = both["gain share"], both["retention"]
-        by_task = {t: one_side([gain_tasks[t], ret_tasks[t]]) for t in gain_tasks}
+        by_task = {t: both_measures([gain_tasks[t], ret_tasks[t]]) for t in gain_tasks}
         per[m] = every_task(gain if gain == ret else INCONCLUSIVE, by_task)
         groups = kept_by_kind(runs, floor, m, robust)
         r, o = groups.loc["robust"], groups.loc["other"]

@@ -58,3 +58,8 @@ def per_task_words(per_task):
     for task, verdict in sorted(per_task.items()):
         by.setdefault(verdict, []).append(task)
     return "per task: " + "; ".join(f"{v} on {names(ts)}" for v, ts in by.items()) if by else ""
+
+
+def undone_by(tasks):
+    """'leaving out stsb undoes it' / 'leaving out mrpc or stsb undoes it' (verdicts.rests_on), or ''."""
+    return f"leaving out {names(tasks, 'or')} undoes it" if tasks else ""

@@ -4,8 +4,8 @@ which tasks survive, the runs that never took off, and the strategies that are o
 import numpy as np
 import pandas as pd
 
-from .. import stats, verdicts
-from .base import Finding, names, number, pct, per_task_words
+from .. import sensitivity, stats, verdicts
+from .base import Finding, names, number, pct, per_task_words, undone_by
 
 
 def _mine(runs, model):
@@ -25,9 +25,9 @@ def kept_performance(runs, floor, model):
         row = stats.by_score(frame, "retention", ascending=end == 0).iloc[0]
         return f"{row.strategy}'s {pct(row.retention, row.retention_lo, row.retention_hi)}"
     if len(ks) > 1 and first.retention.min() >= 0.97:
-        sentence = (f"With {ks[0]} layers gone, every strategy but bottom keeps at least "
-                    f"{pct(first.retention.min())} of the full model's score on average (the lowest is "
-                    f"{who(first, 0)}); with {ks[-1]} gone they spread from {who(last, 0)} to {who(last, -1)}.")
+        sentence = (f"With {ks[0]} layers gone, every strategy but bottom keeps a mean of at least "
+                    f"{pct(first.retention.min())} of the full model's score over the tasks (the lowest is "
+                    f"{who(first, 0)}; the intervals reach down to {pct(first.retention_lo.min())}); with {ks[-1]} gone they spread from {who(last, 0)} to {who(last, -1)}.")
     elif len(ks) > 1:
         sentence = (f"With {ks[0]} layers gone the strategies other than bottom keep from {who(first, 0)} to "
                     f"{who(first, -1)} of the score, and with {ks[-1]} gone from {who(last, 0)} to "
@@ -123,7 +123,9 @@ def lower_layers(runs, floor, model):
     """The paper's "the lower layers are the most critical": is bottom worst at every K?"""
     v = verdicts.check_lower_critical(_mine(runs, model), floor)
     r = _ranking(runs[runs.k.isin(runs[runs.strategy == "bottom"].k) | (runs.role != "pruned")], model, worst=True)
-    caveat = "; ".join(filter(None, [_bottom_caveat(runs, floor, model), per_task_words(v.per_task)]))
+    carried = _carried_by(_mine(runs, model), floor, "lower_layers_critical", v.verdict)
+    caveat = "; ".join(filter(None, [_bottom_caveat(runs, floor, model), per_task_words(v.per_task),
+                                     undone_by(carried)]))
     if v.verdict == verdicts.NOT_TESTABLE:
         return Finding("lower_layers_critical", "This store has no runs of bottom beside another strategy.",
                        v.verdict, r, v.key, caveat)
@@ -131,7 +133,8 @@ def lower_layers(runs, floor, model):
     opposite = [t for t, x in v.per_task.items() if x == verdicts.CONTRADICTED]
     if v.verdict == verdicts.CONFIRMED:
         sentence = ("Dropping the **bottom** layers is the worst choice at every K: paired tests show it below "
-                    "every other strategy.")
+                    "every other strategy" + (f", on the tasks pooled; it rests on {names(carried)}, without which "
+                                              "the tests do not show it." if carried else "."))
     elif v.verdict == verdicts.CONTRADICTED:
         row = r[[lead != "bottom" and "bottom" not in rest for lead, rest in zip(r.leader, r.not_shown_apart)]].iloc[0]
         sentence = (f"Dropping the bottom layers is not always the worst choice: at K={row.k}, {row.leader} is "
@@ -150,6 +153,14 @@ def lower_layers(runs, floor, model):
     else:
         sentence = "At every K bottom is among the worst, but the paired tests never single it out."
     return Finding("lower_layers_critical", sentence, v.verdict, r, v.key, caveat)
+
+
+def _carried_by(runs, floor, claim, verdict):
+    """The tasks a confirmed or contradicted verdict rests on: leaving one out changes it
+    (poorman.book.sensitivity); [] for any other verdict."""
+    if verdict not in (verdicts.CONFIRMED, verdicts.CONTRADICTED):
+        return []
+    return list(sensitivity.rests_on(runs, floor, claim, "task")[1])
 
 
 def _trails(row, name_k=False):
@@ -191,6 +202,8 @@ def forty_percent(runs, floor, model):
     gain = pct(lead.gain, lead.gain_lo, lead.gain_hi)
     caveat = (f"its gain share, {gain}, reaches below 98%" if not lead.gain_lo >= 0.98
               else f"its gain share, {gain}, clears 98% too") + _tasks_below(mine, floor, lead)
+    carried = _carried_by(mine, floor, "pruned_40_keeps_98", v.verdict)
+    caveat += f"; {undone_by(carried)}" if carried else ""
     return Finding("pruned_40_keeps_98", sentence, v.verdict, g, v.key, caveat)
 
 

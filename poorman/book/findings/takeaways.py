@@ -5,6 +5,8 @@ the version (never a restatement of the verdict rule), so a store that says some
 other words, not stale ones.
 """
 
+import re
+
 from .. import verdicts
 from .base import Finding
 from .tasks import task_sides
@@ -50,6 +52,9 @@ def _bottom(lower):
             "show it below every other strategy." if r.alone.all() else
             "**Keep the bottom.** Dropping the first layers is the worst choice wherever the paired tests can "
             "tell strategies apart, and where they cannot, bottom still has the lowest mean.")
+    carried = re.search(r"leaving out (.+) undoes it", lower.caveat)
+    if carried:
+        head += f" That holds on the tasks pooled, and leaving out {carried.group(1)} undoes it."
     if "never fine-tuned" in lower.caveat:
         head += (" Part of that loss is not graded: some bottom-dropped models never fine-tuned at all with "
                  "this recipe, which says as much about the recipe as about the layers.")
@@ -64,8 +69,9 @@ def _tasks(robust):
     if robust.verdict == verdicts.INCONCLUSIVE:
         split = (", and the paraphrase and similarity tasks point opposite ways"
                  if {verdicts.CONFIRMED, verdicts.CONTRADICTED} <= set(sides.values()) else
-                 f", and only {' and '.join(decided)} shows a difference on its own, on either measure"
-                 if 0 < len(decided) < len(sides) else "")
+                 f", and only {' and '.join(decided)} shows a difference on its own, on both measures"
+                 if 0 < len(decided) < len(sides) else
+                 ", and no such task shows a difference on its own on both measures" if not decided else "")
         return ("**Do not read the task differences yet.** Whether paraphrase and similarity tasks survive "
                 f"pruning better is not decided by these runs{split}.")
     word = "better" if robust.verdict == verdicts.CONFIRMED else "worse"

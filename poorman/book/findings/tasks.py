@@ -45,9 +45,9 @@ COLUMNS = ["gain share", "gain lo", "gain hi", "retention", "retention lo", "ret
 
 
 def task_sides(numbers):
-    """{task: its verdict on its own} from robust_tasks().numbers: the side some measure shows
-    and none opposes (verdicts.one_side)."""
-    return {t: verdicts.one_side([verdicts.interval_sign(*row[:3]), verdicts.interval_sign(*row[3:])])
+    """{task: its verdict on its own} from robust_tasks().numbers: the side both measures show
+    (verdicts.both_measures)."""
+    return {t: verdicts.both_measures([verdicts.interval_sign(*row[:3]), verdicts.interval_sign(*row[3:])])
             for t, row in numbers.iterrows() if t != "pooled"}
 
 
@@ -66,12 +66,12 @@ def _robust_ending(v, both):
                 f"{verdicts.points(*both['gain share'][2]['pooled'])} of gain share: the measures do not agree, "
                 "so the data do not decide the claim.")
     which = "more" if gain == verdicts.CONFIRMED else "less"
-    split = {t for t in v.per_task if {both["gain share"][1][t], both["retention"][1][t]} ==
-             {verdicts.CONFIRMED, verdicts.CONTRADICTED}}
-    quiet = [f"{t} (its two measures point opposite ways)" if t in split else t
-             for t, x in v.per_task.items() if x != gain]
-    return (f": {which} on both measures, but {names(quiet)} does not show it on its own, "
-            "so the data do not decide the claim.")
+    sides = {t: {both["gain share"][1][t], both["retention"][1][t]} for t in v.per_task}
+    why = {t: " (its two measures point opposite ways)" if x == {verdicts.CONFIRMED, verdicts.CONTRADICTED} else
+              " (on one measure only)" if x == {gain, verdicts.INCONCLUSIVE} else "" for t, x in sides.items()}
+    quiet = [t + why[t] for t, x in v.per_task.items() if x != gain]
+    return (f": {which} on both measures pooled, but {names(quiet)} {'does' if len(quiet) == 1 else 'do'} not "
+            "show it on both on its own, so the data do not decide the claim.")
 
 
 def failed_runs(runs, floor, model):
