@@ -28,8 +28,9 @@ of task that one task carries, or that one floor makes, is inconclusive. Its dif
 paired by seed (stats.kind_difference). The claims about strategies are instead decided on the
 pool of tasks, as the paper's averages are: a task alone has too few seeds to decide them, so
 it can only undo a verdict by showing its opposite (agree); where leaving out one task would
-undo a verdict, the claims page says the verdict rests on it (poorman.book.sensitivity). The comparison with a distilled model, another network with its own baseline,
-uses the difference of mean scores instead (check_on_par). A missing interval (one seed) counts
+undo a verdict, the claims page says the verdict rests on it (poorman.book.sensitivity). The
+comparison with a distilled model, another network with its own baseline, uses the difference
+of mean scores instead (check_on_par). A missing interval (one seed) counts
 as unbounded. The BERT-against-XLNet claims (chapter 2) rank each model's strategies by the
 paired tests above, and compare the two models' gain shares by the interval of their difference
 (stats.gain_difference, Welch-Satterthwaite), not by whether two intervals overlap.
@@ -516,8 +517,8 @@ def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
     """The paraphrase and similarity tasks (MRPC, QQP, STS-B) against the others, on two measures,
     the gain share (the constant subtracted) and raw retention: each kind's share kept is the
     equal-weight mean of its tasks' shares over every strategy x K cell that all tasks have
-    (stats.kind_difference, paired by seed). Confirmed if on both measures the pooled difference
-    lies wholly above 0 and so does every paraphrase or similarity task's on its own; contradicted
+    (paired by seed: each run against the full model of its seed). Confirmed if on both
+    measures the pooled difference lies wholly above 0 and so does every paraphrase or similarity task's on its own; contradicted
     likewise below 0; inconclusive otherwise. The measures differ only in the floor they count
     from, so a verdict one of them does not show rests on the floor; and a claim about a kind of
     task needs each task of the kind. Not testable without tasks of both kinds."""
