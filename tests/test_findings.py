@@ -88,7 +88,7 @@ def test_a_pool_dominated_by_one_task_is_read_task_by_task():
     f = findings.robust_tasks(runs, FLOOR, "m")
     assert f.verdict == INCONCLUSIVE
     assert f.sentence.startswith("The tasks point opposite ways: stsb loses less than sst2, mrpc more")
-    assert f.caveat.startswith("against sst2, points of gain share / of retention: mrpc -90.0 [")
+    assert f.caveat.startswith("minus sst2, points of gain share / retention: mrpc -90.0 [")
 
 
 def test_not_testable_claims_say_what_would_test_them():

@@ -458,7 +458,7 @@ def _check_extreme(runs, claim, strategy, worst):
 def _extreme_key(runs, model, strategy, ties, worst):
     """The test that decides whether `strategy` stands alone at every K (each must show it, at
     ALPHA): its paired difference from the rival, at the K, whose one-sided p is largest,
-    'K=6, bottom - symmetric: -2.1 [-3.5, -0.7] points; p 0.018, the weakest of 18 tests' (p is
+    'K=6, bottom - symmetric: -2.1 [-3.5, -0.7] points; p 0.018, weakest of 18 tests' (p is
     two-sided)."""
     tests = [(k, pairwise(runs, model, k, against=strategy)) for k in ties]
     found = [(k, row) for k, pairs in tests if (row := deciding_test(pairs, strategy, worst)) is not None]
@@ -467,7 +467,7 @@ def _extreme_key(runs, model, strategy, ties, worst):
     k, row = max(found, key=lambda f: _one_sided(f[1], worst))
     count = sum(len(pairs) for _, pairs in tests)
     return (f"K={k}, {strategy} - {row.b}: {points(row['diff'], row.lo, row.hi)}; "
-            f"p {p_text(row.p)}, the weakest of {count} tests")
+            f"p {p_text(row.p)}, weakest of {count} tests")
 
 
 def p_text(p):

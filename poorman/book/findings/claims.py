@@ -72,7 +72,7 @@ def claims_table(found, note=""):
         cells = [f'<b>{escape(f.verdict)}</b>: <a href="{EVIDENCE[key]}">{escape(SHORT[key])}</a>',
                  escape(f.key or "-"), escape(f.caveat or "-")]
         rows.append("<tr>" + "".join(f"<td {cell}>{c}</td>" for c in cells) + "</tr>")
-    cols = "".join(f'<col style="width: {w}%">' for w in (29, 33, 38))
+    cols = "".join(f'<col style="width: {w}%">' for w in (29, 29, 42))
     caption = f'<caption style="caption-side: bottom; text-align: left">{_inline(note)}</caption>' if note else ""
     return HTML(f'<table class="claims" style="table-layout: fixed; width: 100%; font-size: 0.8em">{caption}'
                 f"<colgroup>{cols}</colgroup><thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>")

@@ -115,8 +115,9 @@ def _bottom_caveat(runs, floor, model):
             if c[2] == "bottom" and c not in lost]
     parts = [f"bottom K={c[3]} on {c[4]} never fine-tuned" for c in lost]
     if weak:
-        parts.append(f"{number(len(weak))} {'more ' if lost else ''}bottom {'cell' if len(weak) == 1 else 'cells'} "
-                     f"barely {'learns' if len(weak) == 1 else 'learn'}")
+        parts.append(f"{number(len(weak))} more barely {'learns' if len(weak) == 1 else 'learn'}" if lost else
+                     f"{number(len(weak))} bottom {'cell' if len(weak) == 1 else 'cells'} barely "
+                     f"{'learns' if len(weak) == 1 else 'learn'}")
     return "; ".join(parts)
 
 
@@ -201,8 +202,8 @@ def forty_percent(runs, floor, model):
                                 ": the interval straddles the paper's 98%, so the data do not decide."),
     }[v.verdict]
     gain = pct(lead.gain, lead.gain_lo, lead.gain_hi)
-    caveat = (f"its gain share, {gain}, reaches below 98%" if not lead.gain_lo >= 0.98
-              else f"its gain share, {gain}, clears 98% too") + _tasks_below(mine, floor, lead)
+    caveat = (f"gain share {gain} reaches below 98%" if not lead.gain_lo >= 0.98
+              else f"gain share {gain} clears 98% too") + _tasks_below(mine, floor, lead)
     carried = _carried_by(mine, floor, "pruned_40_keeps_98", v.verdict)
     caveat += f"; {undone_by(carried)}" if carried else ""
     return Finding("pruned_40_keeps_98", sentence, v.verdict, g, v.key, caveat)

@@ -34,7 +34,7 @@ def robust_tasks(runs, floor, model):
                     "so a pooled verdict would only say how the tasks were weighed.")
     else:
         sentence = said + _robust_ending(v, both)
-    caveat = f"against {o.tasks}, points of gain share / of retention: " + "; ".join(
+    caveat = f"minus {o.tasks}, points of gain share / retention: " + "; ".join(
         f"{t} {verdicts.points(*gain[t], unit=False)} / {verdicts.points(*retention[t], unit=False)}"
         for t in v.per_task)
     return Finding("robust_tasks", sentence, v.verdict, numbers, v.key, caveat)
