@@ -333,7 +333,8 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
         per[m] = (CONFIRMED if (wide.retention_lo.fillna(-np.inf) >= keep).any() else
                   CONTRADICTED if (g.retention_hi.fillna(np.inf) < keep).all() else INCONCLUSIVE)
         best = g.iloc[0]
-        key = (f"{best.strategy} K={k} ({100 * shares[k]:.1f}% removed) keeps {pct(best.retention, best.retention_lo, best.retention_hi)} of the score"
+        key = (f"{best.strategy} K={k} ({100 * shares[k]:.1f}% removed) keeps "
+               f"{pct(best.retention, best.retention_lo, best.retention_hi)} of the score"
                f"{widened(wide.loc[best.strategy], n)}")
         measured.append(f"{short(m)}, K={k} ({100 * shares[k]:.1f}% of parameters removed): {best.strategy} keeps "
                         f"{pct(best.retention, best.retention_lo, best.retention_hi)} of the score (raw retention, "
@@ -518,8 +519,8 @@ def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
     the gain share (the constant subtracted) and raw retention: each kind's share kept is the
     equal-weight mean of its tasks' shares over every strategy x K cell that all tasks have
     (paired by seed: each run against the full model of its seed). Confirmed if on both
-    measures the pooled difference lies wholly above 0 and so does every paraphrase or similarity task's on its own; contradicted
-    likewise below 0; inconclusive otherwise. The measures differ only in the floor they count
+    measures the pooled difference lies wholly above 0 and so does every paraphrase or
+    similarity task's on its own; contradicted likewise below 0; inconclusive otherwise. The measures differ only in the floor they count
     from, so a verdict one of them does not show rests on the floor; and a claim about a kind of
     task needs each task of the kind. Not testable without tasks of both kinds."""
     per, measured, key, by_task = {}, [], "", {}

@@ -61,5 +61,5 @@ def per_task_words(per_task):
 
 
 def undone_by(tasks):
-    """'leaving out stsb undoes it' / 'leaving out mrpc or stsb undoes it' (verdicts.rests_on), or ''."""
+    """'leaving out stsb undoes it' / 'leaving out mrpc or stsb undoes it' (sensitivity.rests_on), or ''."""
     return f"leaving out {names(tasks, 'or')} undoes it" if tasks else ""

@@ -27,7 +27,8 @@ def kept_performance(runs, floor, model):
     if len(ks) > 1 and first.retention.min() >= 0.97:
         sentence = (f"With {ks[0]} layers gone, every strategy but bottom keeps a mean of at least "
                     f"{pct(first.retention.min())} of the full model's score over the tasks (the lowest is "
-                    f"{who(first, 0)}; the intervals reach down to {pct(first.retention_lo.min())}); "
+                    f"{who(first, 0)}" + (f"; the intervals reach down to {pct(first.retention_lo.min())}"
+                                          if first.retention_lo.notna().any() else "") + "); "
                     f"with {ks[-1]} gone they spread from {who(last, 0)} to {who(last, -1)}.")
     elif len(ks) > 1:
         sentence = (f"With {ks[0]} layers gone the strategies other than bottom keep from {who(first, 0)} to "

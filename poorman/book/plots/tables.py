@@ -131,10 +131,11 @@ def variant_points(runs, variants, model, reference, tasks):
         params, latency = _size(variants, g, g.model.iloc[0], role, k)
         name = g.model.iloc[0]
         rows.append({"variant": f"{strategy} K={k}" if kind == "pruned" else f"{name} ({'full' if kind == 'full' else 'distilled'})",
-                     "kind": kind, "model": name, "role": role, "strategy": strategy, "k": int(k), "layers": int(g.num_layers.iloc[0]),
+                     "kind": kind, "model": name, "role": role, "strategy": strategy, "k": int(k),
+                     "layers": int(g.num_layers.iloc[0]),
                      "params_m": params, "latency_ms": latency, "score": mean, "lo": lo, "hi": hi, "n": n})
-    out = pd.DataFrame(rows, columns=["variant", "kind", "model", "role", "strategy", "k", "layers", "params_m", "latency_ms",
-                                      "score", "lo", "hi", "n"])  # columns even when no variant has every task
+    out = pd.DataFrame(rows, columns=["variant", "kind", "model", "role", "strategy", "k", "layers", "params_m",
+                                      "latency_ms", "score", "lo", "hi", "n"])  # columns even when no variant has every task
     order = {s: i for i, s in enumerate(ordered(set(out.strategy)))}
     out["jitter"] = [0.012 * (order[s] - 3) if kind == "pruned" else 0.0 for s, kind in zip(out.strategy, out.kind)]
     return out
