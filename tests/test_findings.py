@@ -220,3 +220,13 @@ def test_two_strategies_are_alike_unless_a_holm_adjusted_test_shows_them_apart()
     same = findings.two_strategies(make_runs({"symmetric": 0.05, "alternate-even": 0.05}), ["m"],
                                    "symmetric", "alternate-even")
     assert same.sentence.startswith("No K shows symmetric and alternate-even apart (Holm-adjusted over the three")
+
+
+def test_the_claims_rows_name_the_runs_that_never_took_off():
+    runs = make_runs(CLEAR, tasks=("sst2", "mrpc"))   # bottom sinks below MRPC's 0.7 constant at every K
+    one = (runs.strategy == "top") & (runs.k == 2) & (runs.task == "mrpc") & (runs.seed == 44)
+    runs.loc[one, "score"] = 0.7
+    f = findings.claim_findings(runs, FLOOR)
+    assert f["top_best"].caveat.endswith("; top K=2 on mrpc (seed 44) never took off")
+    assert f["robust_tasks"].caveat.endswith("; pruned runs that never took off: mrpc 10/36")
+    assert "never took off" not in findings.claim_findings(make_runs(CLEAR), FLOOR)["top_best"].caveat

@@ -87,15 +87,32 @@ def test_forty_percent_is_judged_on_raw_retention_not_the_gain_share():
     assert v.verdict == CONFIRMED and "95.0% [" in v.measured
 
 
+def with_own_noise(runs, strategy, k, by_seed):
+    """`runs` with the pruned cell's scores moved by by_seed[seed]: noise its full model lacks."""
+    cell = (runs.strategy == strategy) & (runs.k == k)
+    return runs.assign(score=runs.score + np.where(cell, runs.seed.map(by_seed), 0.0))
+
+
 def test_forty_percent_widens_the_interval_for_picking_the_best_strategy():
     # top keeps 98.7%: its 95% interval clears 98%, but not once widened for the best of 4 strategies
-    runs = make_runs({"top": 0.012}, noise=0.002)
-    g = verdicts.strategy_gains(runs, FLOOR, "m").query("k == 6").set_index("strategy")
+    runs = with_own_noise(make_runs({"top": 0.012}), "top", 6, {42: 0.0015, 43: -0.0015, 44: 0.0})
+    g = stats.seed_kept(runs, FLOOR, "m", 6).set_index("strategy")
     wide, n = verdicts.best_of_intervals(runs, FLOOR, "m", 6)
     assert n == 4 and g.retention_lo["top"] >= 0.98 > wide.retention_lo["top"]
     v = verdicts.check_40_98(runs, FLOOR)
     assert v.verdict == INCONCLUSIVE and "] as the best of 4)" in v.key
     assert verdicts.check_40_98(make_runs({"top": 0.012}, noise=0.0005), FLOOR).verdict == CONFIRMED
+
+
+def test_forty_percent_pairs_each_pruned_run_with_its_own_seeds_full_model():
+    # a seed that lifts the full model lifts its pruned run as much: unpaired, the spread of the
+    # seeds hides the 98.7% kept; paired, each seed keeps 98.6-98.7%
+    runs = make_runs({"top": 0.012}, noise=0.02)
+    unpaired = verdicts.strategy_gains(runs, FLOOR, "m").query("k == 6 and strategy == 'top'").iloc[0]
+    paired = stats.seed_kept(runs, FLOOR, "m", 6).set_index("strategy").loc["top"]
+    assert unpaired.retention_lo < 0.98 <= paired.retention_lo and paired.seeds == 3
+    assert verdicts.check_40_98(runs, FLOOR).verdict == CONFIRMED
+    assert np.isnan(stats.seed_kept(make_runs({"top": 0.0}, seeds=(42,)), FLOOR, "m", 6).retention_lo).all()
 
 
 def test_forty_percent_needs_a_k_that_removes_forty_percent():

@@ -37,6 +37,12 @@ STS-B, SST-2 and MRPC would mostly measure STS-B.
 * **Kinds of task** (kind_difference): the share kept by one kind of task less another's pools
   many strategy x K cells that share their seeds, so it is computed seed by seed (each run's
   share of its own seed's baseline) and its interval is a t-interval over the seeds.
+* **A cell against its own full model** (seed_kept): the 40% claim asks how much one pruned
+  model keeps of its full model, and a seed's pruned run and full model share that seed's data
+  order and head initialisation. So each seed's pruned score is divided by the same seed's full
+  score, the tasks averaged, and the interval is a t-interval over the seeds (n - 1 degrees of
+  freedom). The Fieller and delta-method intervals above, which treat the two as independent,
+  are the ones the tables show for every cell.
 * **Holm**: holm() adjusts the p-values of a family of comparisons (in the verdicts: the
   leader's comparison with each other model at a K, twins counted once, when the models not
   shown apart from it are named). Holm controls the chance of any false "shown apart" in the
@@ -240,10 +246,9 @@ def strategy_gains(runs, floor, model, level=LEVEL):
     strategy at that K and the baseline have (column `tasks`), with intervals at `level`. Sorted
     by K, then gain."""
     d = runs[runs.model == model]
-    base_tasks = set(d[d.role == "baseline"].task)
     frames = []
-    for k, dk in d[d.role == "pruned"].groupby("k"):
-        common = set.intersection(*map(set, dk.groupby("strategy").task.unique())) & base_tasks
+    for k in sorted(d[d.role == "pruned"].k.unique()):
+        common = common_tasks(d, k)
         sub = d[d.task.isin(common) & ((d.role == "baseline") | ((d.role == "pruned") & (d.k == k)))]
         if common:
             frames.append(kept(sub, floor, by=("model", "strategy", "k"), level=level).assign(layers=int(d.original_layers.iloc[0])))
@@ -251,6 +256,37 @@ def strategy_gains(runs, floor, model, level=LEVEL):
         return pd.DataFrame(columns=["model", "strategy", "k", "tasks", "n", "retention", "retention_lo",
                                      "retention_hi", "gain", "gain_lo", "gain_hi", "layers"])
     return pd.concat(frames).sort_values(["k", "gain"], ascending=[True, False]).reset_index(drop=True)
+
+
+def common_tasks(runs, k):
+    """The tasks that every strategy at K and the baseline have (runs of one model)."""
+    at = runs[(runs.role == "pruned") & (runs.k == k)]
+    if at.empty:
+        return set()
+    return set.intersection(*map(set, at.groupby("strategy").task.unique())) & set(runs[runs.role == "baseline"].task)
+
+
+def seed_kept(runs, floor, model, k, level=LEVEL):
+    """Per strategy at K, paired by seed: with each seed, the mean over tasks (common_tasks) of
+    the pruned score over that seed's full score (retention), and of the same above floor[task]
+    (gain); a t-interval over the seeds (n - 1 degrees of freedom), for a seed's pruned run and
+    full model share its data order and head initialisation. Columns as strategy_gains's, and
+    `seeds`; NaN bounds with one seed; NaN gains where a seed's full model does not beat the
+    constant (the share of no gain is undefined)."""
+    d = runs[runs.model == model]
+    tasks = common_tasks(d, k)
+    base = d[(d.role == "baseline") & d.task.isin(tasks)]
+    gained = bool((base.score > base.task.map(floor)).all())
+    rows = []
+    for strategy, cell in d[(d.role == "pruned") & (d.k == k) & d.task.isin(tasks)].groupby("strategy"):
+        both = pd.concat([base, cell])
+        ret = mean_interval(seed_shares(both, None).mean(axis=1), level)
+        gain = mean_interval(seed_shares(both, floor).mean(axis=1), level) if gained else (np.nan,) * 3
+        rows.append({"model": model, "strategy": strategy, "k": k, "tasks": ", ".join(sorted(tasks)), "seeds": ret[3],
+                     **dict(zip(("retention", "retention_lo", "retention_hi"), ret[:3])),
+                     **dict(zip(("gain", "gain_lo", "gain_hi"), gain[:3]))})
+    return pd.DataFrame(rows, columns=["model", "strategy", "k", "tasks", "seeds", "retention", "retention_lo",
+                                       "retention_hi", "gain", "gain_lo", "gain_hi"])
 
 
 def kept_by_kind(runs, floor, model, robust):

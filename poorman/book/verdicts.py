@@ -20,7 +20,7 @@ contradicts (confirmed on the pool, contradicted on a task, or the reverse) beco
 inconclusive: the tasks point opposite ways, and the pool's equal weights alone would decide.
 
 **Shares.** The 40% claim is judged on raw retention (pruned score / full score), the paper's
-measure; the gain share (the share of the full model's gain over a constant predictor) is shown
+measure, paired by seed (stats.seed_kept); the gain share (the share of the full model's gain over a constant predictor) is shown
 beside it as the stricter view. The robust-tasks claim is decided only where the gain share and
 raw retention both show the pooled difference, and only if every paraphrase or similarity task
 shows the same on its own, on both measures (every_task, both_measures): a claim about a kind
@@ -56,7 +56,7 @@ import numpy as np
 import pandas as pd
 
 from .stats import (LEVEL, by_score, gain_difference, holm, kept_by_kind, kind_difference, mean_difference,
-                    paired_difference, param_share_removed, registry_rank, strategy_gains)
+                    paired_difference, param_share_removed, registry_rank, seed_kept, strategy_gains)
 from .text import interval
 
 CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE = "confirmed", "contradicted", "inconclusive", "not testable"
@@ -313,8 +313,9 @@ def _variant_runs(runs, point):
 def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
     """At the K whose removed share of the parameters (embeddings and head included) is within
     5 points of 40%, on raw retention (pruned score / full score, the paper's measure; tasks
-    weigh equally): confirmed if some strategy's interval, widened for picking the best of the m
-    distinct models at that K (Bonferroni: level 1 - 0.05/m), lies wholly at or above 98%;
+    weigh equally), paired by seed (each seed's pruned run over that seed's full model, a
+    t-interval over the seeds): confirmed if some strategy's interval, widened for picking the best
+    of the m distinct models at that K (Bonferroni: level 1 - 0.05/m), lies wholly at or above 98%;
     contradicted if every strategy's 95% interval lies wholly below 98% (a claim about all of
     them, so no widening); inconclusive otherwise; not testable if no K removes 35-45% of the
     parameters. The gain share is shown beside it, as the stricter view; it does not decide."""
@@ -326,7 +327,7 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
             measured.append(f"{short(m)}: no K removes {100 * (share - tolerance):.0f}-"
                             f"{100 * (share + tolerance):.0f}% of its parameters")
             continue
-        g = by_score(strategy_gains(runs, floor, m).query("k == @k"), "retention")
+        g = by_score(seed_kept(runs, floor, m, k), "retention")
         if g.empty:
             continue
         wide, n = best_of_intervals(runs, floor, m, k)
@@ -349,11 +350,11 @@ def check_40_98(runs, floor, share=0.40, tolerance=0.05, keep=0.98):
 
 
 def best_of_intervals(runs, floor, model, k):
-    """(strategy_gains() at K indexed by strategy, with intervals widened for picking the best of
-    the distinct models there (level 1 - 0.05/m, Bonferroni), m)."""
+    """(seed_kept() at K indexed by strategy, with intervals widened for picking the best of the
+    distinct models there (level 1 - 0.05/m, Bonferroni), m)."""
     at = runs[(runs.model == model) & (runs.role == "pruned") & (runs.k == k)]
     n = len(set(_representatives_at(at, model, k).values()))
-    wide = strategy_gains(runs, floor, model, level=1 - (1 - LEVEL) / n).query("k == @k")
+    wide = seed_kept(runs, floor, model, k, level=1 - (1 - LEVEL) / n)
     return wide.set_index("strategy"), n
 
 

@@ -9,7 +9,7 @@ from .. import verdicts
 from ..claims import CLAIMS
 from .base import Finding, per_task_words
 from .strategies import _ranking, best_strategy, forty_percent, lower_layers
-from .tasks import robust_tasks
+from .tasks import failed_of, robust_tasks
 
 # where the evidence for each claim is laid out
 EVIDENCE = {"pruned_40_keeps_98": "01_strategies.html#forty-percent",
@@ -42,6 +42,8 @@ def top_best(runs, floor, model):
               f"best alone only at K={', '.join(map(str, alone))}" if alone else "never shown best alone")
     if v.per_task:
         caveat += "; " + per_task_words(v.per_task)
+    failed = failed_of(runs[runs.model == model], floor, "top")
+    caveat += f"; {failed}" if failed else ""
     return Finding("top_best", best.sentence, v.verdict, r, v.key, caveat)
 
 

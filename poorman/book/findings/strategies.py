@@ -185,7 +185,7 @@ def forty_percent(runs, floor, model):
         return Finding("pruned_40_keeps_98", "No K in this store removes close to 40% of the parameters, so the "
                        "paper's figure has no counterpart here.", v.verdict, caveat="no K removes 35-45%")
     k = min(removed, key=lambda k: abs(removed[k] - 0.40))
-    g = stats.by_score(stats.strategy_gains(mine, floor, model).query("k == @k"), "retention")
+    g = stats.by_score(stats.seed_kept(mine, floor, model, k), "retention")
     lead = g.iloc[0]
     assert v.key.startswith(f"{lead.strategy} K={k}")   # the strategy the verdict read
     said = (f"At K={k}, which removes {100 * removed[k]:.0f}% of the parameters, **{lead.strategy}** keeps "
@@ -212,11 +212,12 @@ def forty_percent(runs, floor, model):
 
 def _tasks_below(runs, floor, lead, keep=0.98):
     """'; sst2 alone keeps 97.4% [94.9, 99.8]' for each task whose own retention interval for the
-    leading cell reaches below `keep`: the pooled figure averages it away."""
+    leading cell (paired by seed, as the pooled one) reaches below `keep`: the pool averages it away."""
     cell = runs[(runs.role == "baseline") | ((runs.strategy == lead.strategy) & (runs.k == lead.k))]
-    per_task = stats.kept(cell, floor)
-    low = per_task[per_task.retention_lo.fillna(-np.inf) < keep]
-    return "".join(f"; {r.task} alone keeps {pct(r.retention, r.retention_lo, r.retention_hi)}" for r in low.itertuples())
+    shares = stats.seed_shares(cell[cell.task.isin(lead.tasks.split(", "))], None)
+    per_task = {task: stats.mean_interval(shares[task])[:3] for task in shares}
+    return "".join(f"; {task} alone keeps {pct(*kept)}" for task, kept in per_task.items()
+                   if not kept[1] >= keep)
 
 
 

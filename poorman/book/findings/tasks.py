@@ -36,8 +36,27 @@ def robust_tasks(runs, floor, model):
         sentence = said + _robust_ending(v, both)
     caveat = f"minus {o.tasks}, points of gain share / retention: " + "; ".join(
         f"{t} {verdicts.points(*gain[t], unit=False)} / {verdicts.points(*retention[t], unit=False)}"
-        for t in v.per_task)
+        for t in v.per_task) + failed_by_task(mine, floor)
     return Finding("robust_tasks", sentence, v.verdict, numbers, v.key, caveat)
+
+
+def failed_by_task(runs, floor):
+    """'; pruned runs that never took off: mrpc 13/81, stsb 2/81' (the tasks with any), or '': a
+    failed run keeps nothing, so a few of them can make a task's mean share."""
+    pruned = runs[runs.role == "pruned"]
+    failed = stats.never_took_off(runs, floor).query("role == 'pruned'").task.value_counts()
+    counts = [f"{t} {failed[t]}/{n}" for t, n in pruned.task.value_counts().sort_index().items() if t in failed]
+    return "; pruned runs that never took off: " + ", ".join(counts) if counts else ""
+
+
+def failed_of(runs, floor, strategy):
+    """'top K=2 on mrpc (seed 44) never took off' for a strategy's failed runs (or how many, past
+    two), or ''."""
+    failed = stats.never_took_off(runs, floor).query("strategy == @strategy")
+    if len(failed) > 2:
+        return f"{len(failed)} {strategy} runs never took off"
+    return names([f"{strategy} K={r.k} on {r.task} (seed {r.seed})" for r in failed.itertuples()]) + \
+        " never took off" if len(failed) else ""
 
 
 # the robust-tasks table: each row (a task, or "pooled") minus the other tasks, on each measure
