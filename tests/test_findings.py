@@ -5,7 +5,7 @@ import pandas as pd
 from poorman.book import findings
 from poorman.book.verdicts import CONFIRMED, CONTRADICTED, INCONCLUSIVE, NOT_TESTABLE
 
-from test_verdicts import FLOOR, make_runs
+from test_verdicts import FLOOR, make_runs, with_own_noise
 
 CLEAR = {"top": 0.0, "alternate-even": 0.03, "symmetric": 0.05, "bottom": 0.3}
 
@@ -114,6 +114,19 @@ def test_a_pooled_verdict_one_task_carries_says_so_in_its_caveat():
     f = findings.lower_layers(runs, FLOOR, "m")
     assert f.verdict == CONFIRMED and f.caveat.endswith("; leaving out mrpc undoes it")
     assert f.sentence.endswith("on the tasks pooled; it rests on mrpc, without which the tests do not show it.")
+    assert f.rests_on == ("mrpc",)
+    forty = findings.forty_percent(runs, FLOOR, "m")
+    assert "That holds on the tasks pooled, and leaving out mrpc undoes it." in findings.takeaways(
+        findings.best_strategy(runs, FLOOR, "m"), f, forty, findings.robust_tasks(runs, FLOOR, "m")).sentence
+
+
+def test_a_40_percent_interval_that_clears_98_only_before_widening_is_not_a_confirmation():
+    runs = with_own_noise(make_runs({"top": 0.012}), "top", 6, {42: 0.0015, 43: -0.0015, 44: 0.0})
+    forty = findings.forty_percent(runs, FLOOR, "m")
+    assert forty.verdict == INCONCLUSIVE and "but not when widened for picking the best" in forty.sentence
+    said = findings.takeaways(*close(all_of(runs))).sentence
+    assert ("top keeps at least 98% of the score on its own interval, but not once the interval allows for having "
+            "picked the best strategy") in said
 
 
 def test_bottom_not_shown_apart_at_a_k_still_gives_its_paired_difference():

@@ -14,6 +14,7 @@ class Finding:
     numbers: pd.DataFrame = field(default_factory=pd.DataFrame)   # the numbers, with their intervals
     key: str = ""            # the one number that decides it, with its interval
     caveat: str = ""         # what a reader must know before trusting it (short)
+    rests_on: tuple = ()     # the tasks whose leaving out alone would undo the verdict
 
     def _repr_markdown_(self):
         return self.sentence

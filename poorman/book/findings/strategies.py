@@ -155,7 +155,7 @@ def lower_layers(runs, floor, model):
                     + "".join(_trails(row, len(high) > 1) for row in high.itertuples()) + ".")
     else:
         sentence = "At every K bottom is among the worst, but the paired tests never single it out."
-    return Finding("lower_layers_critical", sentence, v.verdict, r, v.key, caveat)
+    return Finding("lower_layers_critical", sentence, v.verdict, r, v.key, caveat, tuple(carried))
 
 
 def _carried_by(runs, floor, claim, verdict):
@@ -207,7 +207,7 @@ def forty_percent(runs, floor, model):
               else f"gain share {gain} clears 98% too") + _tasks_below(mine, floor, lead)
     carried = _carried_by(mine, floor, "pruned_40_keeps_98", v.verdict)
     caveat += f"; {undone_by(carried)}" if carried else ""
-    return Finding("pruned_40_keeps_98", sentence, v.verdict, g, v.key, caveat)
+    return Finding("pruned_40_keeps_98", sentence, v.verdict, g, v.key, caveat, tuple(carried))
 
 
 def _tasks_below(runs, floor, lead, keep=0.98):

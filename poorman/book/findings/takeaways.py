@@ -5,10 +5,8 @@ the version (never a restatement of the verdict rule), so a store that says some
 other words, not stale ones.
 """
 
-import re
-
 from .. import verdicts
-from .base import Finding
+from .base import Finding, undone_by
 from .tasks import task_sides
 
 
@@ -37,8 +35,16 @@ def _top(best, forty):
                             "score, so the paper's 40% figure holds on this model.",
         verdicts.CONTRADICTED: "With about 40% of the parameters gone, even the best strategy loses more than 2% "
                                "of the score, short of the paper's 40% figure.",
-    }.get(forty.verdict, "Whether about 40% of the parameters can go at under 2% of the score, these seeds "
-                         "cannot tell.")
+    }.get(forty.verdict, _forty_undecided(forty))
+
+
+def _forty_undecided(forty):
+    lead = forty.numbers.iloc[0] if len(forty.numbers) else None
+    if lead is not None and lead.retention_lo >= 0.98:
+        return (f"With about 40% of the parameters gone, {lead.strategy} keeps at least 98% of the score on its "
+                "own interval, but not once the interval allows for having picked the best strategy, so these "
+                "seeds do not confirm the paper's 40% figure.")
+    return "Whether about 40% of the parameters can go at under 2% of the score, these seeds cannot tell."
 
 
 def _bottom(lower):
@@ -52,9 +58,8 @@ def _bottom(lower):
             "show it below every other strategy." if r.alone.all() else
             "**Keep the bottom.** Dropping the first layers is the worst choice wherever the paired tests can "
             "tell strategies apart, and where they cannot, bottom still has the lowest mean.")
-    carried = re.search(r"leaving out (.+) undoes it", lower.caveat)
-    if carried:
-        head += f" That holds on the tasks pooled, and leaving out {carried.group(1)} undoes it."
+    if lower.rests_on:
+        head += f" That holds on the tasks pooled, and {undone_by(lower.rests_on)}."
     if "never fine-tuned" in lower.caveat:
         head += (" Part of that loss is not graded: some bottom-dropped models never fine-tuned at all with "
                  "this recipe, which says as much about the recipe as about the layers.")
