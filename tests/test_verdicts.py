@@ -254,6 +254,10 @@ def test_kinds_of_task_are_compared_seed_by_seed_not_as_independent_cells():
     spread = pd.Series(seed_move) / 0.9    # the difference of retention each seed gives
     assert diff == pytest.approx(spread.mean()) and lo < 0 < hi
     assert hi - lo == pytest.approx(2 * 4.303 * spread.std() / 3 ** 0.5, rel=1e-3)   # t(2), three seeds
+    kinds = stats.kept_by_kind(runs, FLOOR, "m", ("mrpc",))   # each kind's own share, by the same seeds
+    retained = 1 - 0.02 / 0.9 + spread
+    assert kinds.loc["robust", "retention"] == pytest.approx(retained.mean()) and kinds.loc["robust", "cells"] == 8
+    assert kinds.loc["robust", "retention_hi"] - kinds.loc["robust", "retention_lo"] == pytest.approx(hi - lo)
 
 
 def test_a_kind_of_task_needs_every_task_of_the_kind_to_show_it():

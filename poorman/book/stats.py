@@ -34,9 +34,10 @@ STS-B, SST-2 and MRPC would mostly measure STS-B.
   seed-by-seed differences of their scores, per task; the tasks' mean differences are averaged
   with equal weights, with Welch-Satterthwaite degrees of freedom. The pairing removes what the
   two runs of a seed share, which overlapping intervals cannot.
-* **Kinds of task** (kind_difference): the share kept by one kind of task less another's pools
-  many strategy x K cells that share their seeds, so it is computed seed by seed (each run's
-  share of its own seed's baseline) and its interval is a t-interval over the seeds.
+* **Kinds of task** (kind_difference, kept_by_kind): the share kept by one kind of task, and
+  its difference from another's, pool many strategy x K cells that share their seeds, so they
+  are computed seed by seed (each run's share of its own seed's baseline) and their intervals
+  are t-intervals over the seeds.
 * **A cell against its own full model** (seed_kept): the 40% claim asks how much one pruned
   model keeps of its full model, and a seed's pruned run and full model share that seed's data
   order and head initialisation. So each seed's pruned score is divided by the same seed's full
@@ -289,19 +290,27 @@ def seed_kept(runs, floor, model, k, level=LEVEL):
                                        "retention_hi", "gain", "gain_lo", "gain_hi"])
 
 
-def kept_by_kind(runs, floor, model, robust):
-    """Retention and gain share of `model`, pooled over the strategy x K cells that every task has,
-    for the tasks in `robust` (row "robust") and the others (row "other"); column `cells` counts
-    the strategy x K cells. None unless the model has pruned runs and a baseline on both kinds."""
+def kept_by_kind(runs, floor, model, robust, level=LEVEL):
+    """Retention and gain share of `model` for the tasks in `robust` (row "robust") and the others
+    (row "other"), paired by seed as kind_difference: with each seed, the equal-weight mean over
+    a kind's tasks of each run's share of its seed's full model, over the strategy x K cells every
+    task has (column `cells`); a t-interval over the seeds. None unless the model has pruned runs
+    and a baseline on both kinds."""
     d = runs[runs.model == model]
     present = sorted(set(d[d.role == "pruned"].task) & set(d[d.role == "baseline"].task))
-    if not set(present) & set(robust) or not set(present) - set(robust):
-        return None
-    pairs = set.intersection(*(set(zip(g.strategy, g.k)) for _, g in d[d.role == "pruned"].groupby("task")))
-    d = d[(d.role == "baseline") | np.array([(s, k) in pairs for s, k in zip(d.strategy, d.k)])]
     kinds = {"robust": [t for t in present if t in robust], "other": [t for t in present if t not in robust]}
-    rows = {name: kept(d[d.task.isin(tasks)], floor, by=("model",)).iloc[0] for name, tasks in kinds.items()}
-    return pd.DataFrame(rows).T.assign(cells=len(pairs))
+    if not kinds["robust"] or not kinds["other"]:
+        return None
+    d = d[d.task.isin(present)]
+    shares = {"retention": seed_shares(d, None), "gain": seed_shares(d, floor)}
+    rows = {}
+    for name, tasks in kinds.items():
+        row = {"tasks": ", ".join(tasks)}
+        for measure, table in shares.items():
+            mean, lo, hi, row["n"] = mean_interval(table[tasks].mean(axis=1), level)
+            row.update({measure: mean, f"{measure}_lo": lo, f"{measure}_hi": hi})
+        rows[name] = row
+    return pd.DataFrame(rows).T.assign(cells=len(shared_cells(d)))
 
 
 def kind_difference(runs, floor, model, robust, level=LEVEL):
@@ -330,13 +339,18 @@ def seed_shares(runs, floor):
     """A seed x task table: each pruned run's share of its seed's baseline score (above floor[task];
     above 0 with floor=None), averaged over the strategy x K cells every task has. Only seeds that
     every such cell and baseline have; runs of one model."""
-    pairs = set.intersection(*(set(zip(g.strategy, g.k)) for _, g in runs[runs.role == "pruned"].groupby("task")))
+    pairs = shared_cells(runs)
     pruned = runs[(runs.role == "pruned") & np.array([(s, k) in pairs for s, k in zip(runs.strategy, runs.k)])]
     base = runs[runs.role == "baseline"].groupby(["task", "seed"]).score.mean()
     c = pruned.task.map(lambda t: 0.0 if floor is None else floor[t])
     full = base.reindex(pd.MultiIndex.from_arrays([pruned.task, pruned.seed])).to_numpy()
     per = pruned.assign(share=(pruned.score - c) / (full - c)).groupby(["task", "seed"]).share.agg(["mean", "count"])
     return per["mean"].where(per["count"] == len(pairs)).unstack("task").dropna()
+
+
+def shared_cells(runs):
+    """The (strategy, K) cells that every task's pruned runs have."""
+    return set.intersection(*(set(zip(g.strategy, g.k)) for _, g in runs[runs.role == "pruned"].groupby("task")))
 
 
 def param_share_removed(runs, model):
