@@ -273,16 +273,15 @@ def seed_kept(runs, floor, model, k, level=LEVEL):
     (gain); a t-interval over the seeds (n - 1 degrees of freedom), for a seed's pruned run and
     full model share its data order and head initialisation. Columns as strategy_gains's, and
     `seeds`; NaN bounds with one seed; NaN gains where a seed's full model does not beat the
-    constant (the share of no gain is undefined)."""
+    constant (seed_shares)."""
     d = runs[runs.model == model]
     tasks = common_tasks(d, k)
     base = d[(d.role == "baseline") & d.task.isin(tasks)]
-    gained = bool((base.score > base.task.map(floor)).all())
     rows = []
     for strategy, cell in d[(d.role == "pruned") & (d.k == k) & d.task.isin(tasks)].groupby("strategy"):
         both = pd.concat([base, cell])
-        ret = mean_interval(seed_shares(both, None).mean(axis=1), level)
-        gain = mean_interval(seed_shares(both, floor).mean(axis=1), level) if gained else (np.nan,) * 3
+        ret = mean_interval(seed_shares(both, None).mean(axis=1, skipna=False), level)
+        gain = mean_interval(seed_shares(both, floor).mean(axis=1, skipna=False), level)
         rows.append({"model": model, "strategy": strategy, "k": k, "tasks": ", ".join(sorted(tasks)), "seeds": ret[3],
                      **dict(zip(("retention", "retention_lo", "retention_hi"), ret[:3])),
                      **dict(zip(("gain", "gain_lo", "gain_hi"), gain[:3]))})
@@ -307,7 +306,7 @@ def kept_by_kind(runs, floor, model, robust, level=LEVEL):
     for name, tasks in kinds.items():
         row = {"tasks": ", ".join(tasks)}
         for measure, table in shares.items():
-            mean, lo, hi, row["n"] = mean_interval(table[tasks].mean(axis=1), level)
+            mean, lo, hi, row["n"] = mean_interval(table[tasks].mean(axis=1, skipna=False), level)
             row.update({measure: mean, f"{measure}_lo": lo, f"{measure}_hi": hi})
         rows[name] = row
     return pd.DataFrame(rows).T.assign(cells=len(shared_cells(d)))
@@ -329,8 +328,8 @@ def kind_difference(runs, floor, model, robust, level=LEVEL):
     if not mine or not others:
         return None
     shares = seed_shares(d[d.task.isin(present)], floor)
-    other = shares[others].mean(axis=1)
-    out = {"pooled": mean_interval(shares[mine].mean(axis=1) - other, level)[:3]}
+    other = shares[others].mean(axis=1, skipna=False)
+    out = {"pooled": mean_interval(shares[mine].mean(axis=1, skipna=False) - other, level)[:3]}
     out.update({t: mean_interval(shares[t] - other, level)[:3] for t in mine})
     return out
 
@@ -338,14 +337,18 @@ def kind_difference(runs, floor, model, robust, level=LEVEL):
 def seed_shares(runs, floor):
     """A seed x task table: each pruned run's share of its seed's baseline score (above floor[task];
     above 0 with floor=None), averaged over the strategy x K cells every task has. Only seeds that
-    every such cell and baseline have; runs of one model."""
+    every such cell and baseline have; runs of one model. A task on which some seed's baseline
+    does not beat floor[task] has no share (NaN): the share of no gain is undefined."""
     pairs = shared_cells(runs)
     pruned = runs[(runs.role == "pruned") & np.array([(s, k) in pairs for s, k in zip(runs.strategy, runs.k)])]
     base = runs[runs.role == "baseline"].groupby(["task", "seed"]).score.mean()
     c = pruned.task.map(lambda t: 0.0 if floor is None else floor[t])
     full = base.reindex(pd.MultiIndex.from_arrays([pruned.task, pruned.seed])).to_numpy()
-    per = pruned.assign(share=(pruned.score - c) / (full - c)).groupby(["task", "seed"]).share.agg(["mean", "count"])
-    return per["mean"].where(per["count"] == len(pairs)).unstack("task").dropna()
+    share = np.where(full > c, (pruned.score - c) / (full - c), np.inf)   # inf marks no gain to share
+    per = pruned.assign(share=share).groupby(["task", "seed"]).share.agg(["mean", "count"])
+    table = per["mean"].where(per["count"] == len(pairs)).unstack("task").dropna()
+    table.loc[:, np.isinf(table).any()] = np.nan
+    return table
 
 
 def shared_cells(runs):

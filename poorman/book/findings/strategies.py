@@ -109,12 +109,15 @@ def best_strategy(runs, floor, model):
 
 
 def _bottom_caveat(runs, floor, model):
-    """'bottom K=2 on stsb never fine-tuned; K=4 on stsb kept under a fifth of the gain', or ''."""
+    """'bottom never fine-tuned at K=2, 4 and 6 on cola and K=2 on stsb; three more barely learn', or ''."""
     mine = _mine(runs, model)
     lost = [c for c in stats.cells_at_or_below(mine, floor) if c[2] == "bottom"]
     weak = [c for c in stats.cells_at_or_below(mine, floor, share=2 * stats.FAILED_SHARE)
             if c[2] == "bottom" and c not in lost]
-    parts = [f"bottom K={c[3]} on {c[4]} never fine-tuned" for c in lost]
+    ks = {}
+    for c in lost:
+        ks.setdefault(c[4], []).append(str(c[3]))
+    parts = ["bottom never fine-tuned at " + names(f"K={names(k)} on {t}" for t, k in sorted(ks.items()))] if ks else []
     if weak:
         parts.append(f"{number(len(weak))} more barely {'learns' if len(weak) == 1 else 'learn'}" if lost else
                      f"{number(len(weak))} bottom {'cell' if len(weak) == 1 else 'cells'} barely "
