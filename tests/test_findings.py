@@ -88,7 +88,7 @@ def test_a_pool_dominated_by_one_task_is_read_task_by_task():
     f = findings.robust_tasks(runs, FLOOR, "m")
     assert f.verdict == INCONCLUSIVE
     assert f.sentence.startswith("The tasks point opposite ways: stsb loses less than sst2, mrpc more")
-    assert f.caveat.startswith("minus sst2, points of gain share / retention: mrpc -90.0 [")
+    assert f.caveat.startswith("vs sst2 (gain share / retention): mrpc -90.0 [")
 
 
 def test_not_testable_claims_say_what_would_test_them():
@@ -145,7 +145,7 @@ def test_the_top_and_bottom_rows_give_their_per_task_verdicts():
         "per task: inconclusive on mrpc and stsb; confirmed on sst2"
     f = findings.claim_findings(make_runs(CLEAR, tasks=("sst2", "mrpc")), FLOOR)
     assert f["top_best"].caveat.endswith("; confirmed on each task alone")
-    assert f["lower_layers_critical"].caveat == "bottom never fine-tuned at K=2, 4 and 6 on mrpc; confirmed on each task alone"
+    assert f["lower_layers_critical"].caveat == "bottom never fine-tuned at K=2, 4, 6 on mrpc; confirmed on each task alone"
 
 
 def close(f):
@@ -203,7 +203,7 @@ def test_the_40_percent_row_names_a_task_whose_own_interval_falls_below_98():
     runs.loc[top6 & (runs.task == "sst2"), "score"] -= 0.03      # SST-2 loses 3.3%, STS-B gains 1.1%
     runs.loc[top6 & (runs.task == "stsb"), "score"] += 0.01
     f = findings.forty_percent(runs, FLOOR, "m")
-    assert f.verdict == CONFIRMED and "; sst2 alone keeps 96.7% [" in f.caveat and "stsb alone" not in f.caveat
+    assert f.verdict == CONFIRMED and "; alone, sst2 keeps 96.7% [" in f.caveat and "stsb" not in f.caveat
 
 
 def test_twins_count_once_when_strategies_are_not_shown_apart():
@@ -241,5 +241,5 @@ def test_the_claims_rows_name_the_runs_that_never_took_off():
     runs.loc[one, "score"] = 0.7
     f = findings.claim_findings(runs, FLOOR)
     assert f["top_best"].caveat.endswith("; top K=2 on mrpc (seed 44) never took off")
-    assert f["robust_tasks"].caveat.endswith("; pruned runs that never took off: mrpc 10/36")
+    assert f["robust_tasks"].caveat.endswith("; never took off: mrpc 10 of 36 pruned runs")
     assert "never took off" not in findings.claim_findings(make_runs(CLEAR), FLOOR)["top_best"].caveat

@@ -23,7 +23,7 @@ NEED = {"on_par_with_distilbert": "needs bert-base and DistilBERT runs, 3 seeds 
         "objective_matters": "needs BERT and XLNet runs, 3 seeds a cell",
         "xlnet_robust_top": "needs BERT and XLNet runs, 3 seeds a cell"}
 SHORT = {"pruned_40_keeps_98": "Pruning 40% keeps up to 98% of the performance",
-         "on_par_with_distilbert": "Pruned models are on par with DistilBERT",
+         "on_par_with_distilbert": "Pruned models match DistilBERT",
          "lower_layers_critical": "The lower layers are the most critical",
          "robust_tasks": "Paraphrase and similarity tasks are more robust",
          "objective_matters": "Another pre-training objective reacts differently",

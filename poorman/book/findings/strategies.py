@@ -109,7 +109,7 @@ def best_strategy(runs, floor, model):
 
 
 def _bottom_caveat(runs, floor, model):
-    """'bottom never fine-tuned at K=2, 4 and 6 on cola and K=2 on stsb; three more barely learn', or ''."""
+    """'bottom never fine-tuned at K=2, 4, 6 on cola and K=2 on stsb; three more barely learn', or ''."""
     mine = _mine(runs, model)
     lost = [c for c in stats.cells_at_or_below(mine, floor) if c[2] == "bottom"]
     weak = [c for c in stats.cells_at_or_below(mine, floor, share=2 * stats.FAILED_SHARE)
@@ -117,7 +117,7 @@ def _bottom_caveat(runs, floor, model):
     ks = {}
     for c in lost:
         ks.setdefault(c[4], []).append(str(c[3]))
-    parts = ["bottom never fine-tuned at " + names(f"K={names(k)} on {t}" for t, k in sorted(ks.items()))] if ks else []
+    parts = ["bottom never fine-tuned at " + names(f"K={', '.join(k)} on {t}" for t, k in sorted(ks.items()))] if ks else []
     if weak:
         parts.append(f"{number(len(weak))} more barely {'learns' if len(weak) == 1 else 'learn'}" if lost else
                      f"{number(len(weak))} bottom {'cell' if len(weak) == 1 else 'cells'} barely "
@@ -214,13 +214,14 @@ def forty_percent(runs, floor, model):
 
 
 def _tasks_below(runs, floor, lead, keep=0.98):
-    """'; sst2 alone keeps 97.4% [94.9, 99.8]' for each task whose own retention interval for the
-    leading cell (paired by seed, as the pooled one) reaches below `keep`: the pool averages it away."""
+    """'; alone, cola keeps 92.5% [85.6, 99.4], sst2 97.4% [94.9, 99.8]': each task whose own retention
+    interval for the leading cell (paired by seed, as the pooled one) reaches below `keep`, which the
+    pool averages away; '' if none does."""
     cell = runs[(runs.role == "baseline") | ((runs.strategy == lead.strategy) & (runs.k == lead.k))]
     shares = stats.seed_shares(cell[cell.task.isin(lead.tasks.split(", "))], None)
     per_task = {task: stats.mean_interval(shares[task])[:3] for task in shares}
-    return "".join(f"; {task} alone keeps {pct(*kept)}" for task, kept in per_task.items()
-                   if not kept[1] >= keep)
+    low = [f"{task} {pct(*kept)}" for task, kept in per_task.items() if not kept[1] >= keep]
+    return f"; alone, {low[0].replace(' ', ' keeps ', 1)}" + "".join(f", {x}" for x in low[1:]) if low else ""
 
 
 

@@ -34,19 +34,22 @@ def robust_tasks(runs, floor, model):
                     "so a pooled verdict would only say how the tasks were weighed.")
     else:
         sentence = said + _robust_ending(v, both)
-    caveat = f"minus {o.tasks}, points of gain share / retention: " + "; ".join(
+    caveat = f"vs {o.tasks} (gain share / retention): " + "; ".join(
         f"{t} {verdicts.points(*gain[t], unit=False)} / {verdicts.points(*retention[t], unit=False)}"
         for t in v.per_task) + failed_by_task(mine, floor)
     return Finding("robust_tasks", sentence, v.verdict, numbers, v.key, caveat)
 
 
 def failed_by_task(runs, floor):
-    """'; pruned runs that never took off: mrpc 13/81, stsb 2/81' (the tasks with any), or '': a
-    failed run keeps nothing, so a few of them can make a task's mean share."""
-    pruned = runs[runs.role == "pruned"]
+    """'; never took off: mrpc 13, stsb 2 of 81 pruned runs' ('mrpc 13/81, stsb 2/78 pruned runs'
+    where the tasks have different numbers of runs; the tasks with any), or '': a failed run keeps
+    nothing, so a few of them can make a task's mean share."""
+    totals = runs[runs.role == "pruned"].task.value_counts().sort_index()
     failed = stats.never_took_off(runs, floor).query("role == 'pruned'").task.value_counts()
-    counts = [f"{t} {failed[t]}/{n}" for t, n in pruned.task.value_counts().sort_index().items() if t in failed]
-    return "; pruned runs that never took off: " + ", ".join(counts) if counts else ""
+    same = totals.nunique() == 1
+    counts = [f"{t} {failed[t]}" + ("" if same else f"/{n}") for t, n in totals.items() if t in failed]
+    tail = f" of {totals.iloc[0]} pruned runs" if same else " pruned runs"
+    return "; never took off: " + ", ".join(counts) + tail if counts else ""
 
 
 def failed_of(runs, floor, strategy):
