@@ -203,7 +203,7 @@ def test_the_40_percent_row_names_a_task_whose_own_interval_falls_below_98():
     runs.loc[top6 & (runs.task == "sst2"), "score"] -= 0.03      # SST-2 loses 3.3%, STS-B gains 1.1%
     runs.loc[top6 & (runs.task == "stsb"), "score"] += 0.01
     f = findings.forty_percent(runs, FLOOR, "m")
-    assert f.verdict == CONFIRMED and "; alone, sst2 keeps 96.7% [" in f.caveat and "stsb" not in f.caveat
+    assert f.verdict == CONFIRMED and "; alone, sst2 keeps 96.7% [" in f.caveat and ", stsb" not in f.caveat
 
 
 def test_twins_count_once_when_strategies_are_not_shown_apart():

@@ -369,3 +369,14 @@ def test_strategies_that_are_one_model_on_some_tasks_only_are_named_with_those_t
     assert verdicts.twins(runs, "m")[6]["top"] == set()   # not one model on every task
     assert verdicts.twins_on_some_tasks(runs, "m")[6] == [("symmetric", "top", same_on)]
     assert verdicts.twins_on_some_tasks(runs, "m")[4] == []
+
+
+def test_a_twin_counts_once_in_the_pool_of_the_robust_tasks_claim():
+    runs = make_runs({"top": 0.0, "bottom": 0.2}, tasks=("sst2", "mrpc"), base={"sst2": 0.9, "mrpc": 0.9},
+                     task_drop={"mrpc": 0.05})
+    runs["dropped"] = [(r.strategy, r.k) for r in runs.itertuples()]
+    twin = runs[runs.strategy == "top"].assign(strategy="param-variance")   # top's layers again, by another name
+    doubled = pd.concat([runs, twin], ignore_index=True)
+    assert len(verdicts.one_run_per_model(doubled, "m")) == len(runs)
+    assert verdicts.robust_by_measure(doubled, FLOOR, "m", ("mrpc",)) == verdicts.robust_by_measure(runs, FLOOR, "m", ("mrpc",))
+    assert stats.kind_difference(doubled, FLOOR, "m", ("mrpc",)) != stats.kind_difference(runs, FLOOR, "m", ("mrpc",))

@@ -25,7 +25,7 @@ beside it as the stricter view. The robust-tasks claim is decided only where the
 raw retention both show the pooled difference, and only if every paraphrase or similarity task
 shows the same on its own, on both measures (every_task, both_measures): a claim about a kind
 of task that one task carries, or that one floor makes, is inconclusive. Its differences are
-paired by seed (stats.kind_difference). The claims about strategies are instead decided on the
+paired by seed (stats.kind_difference), and twins count once in its pool (one_run_per_model). The claims about strategies are instead decided on the
 pool of tasks, as the paper's averages are: a task alone has too few seeds to decide them, so
 it can only undo a verdict by showing its opposite (agree); where leaving out one task would
 undo a verdict, the claims page says the verdict rests on it (poorman.book.sensitivity). The
@@ -237,6 +237,15 @@ def twins(runs, model):
         layers = {s: frozenset(zip(d.task, d.seed, map(tuple, d.dropped))) for s, d in g.groupby("strategy")}
         out[int(k)] = {s: {o for o in layers if o != s and layers[o] == layers[s]} for s in layers}
     return out
+
+
+def one_run_per_model(runs, model):
+    """`runs` less the pruned runs of `model` whose strategy has a twin standing for it at that K
+    (twins(), representatives()): in a pool of cells, one model counts once."""
+    stand_ins = {(s, k) for k, same in twins(runs, model).items()
+                 for s, rep in representatives(same, list(same)).items() if rep != s}
+    cell = pd.Series(list(zip(runs.strategy, runs.k)), index=runs.index)
+    return runs[~((runs.model == model) & (runs.role == "pruned") & cell.isin(stand_ins))]
 
 
 def twins_on_some_tasks(runs, model):
@@ -490,8 +499,9 @@ def robust_by_measure(runs, floor, model, robust=ROBUST_TASKS):
     """{"gain share": ..., "retention": ...}, each (pooled verdict, {robust task: its verdict},
     stats.kind_difference's intervals): the robust tasks' share less the others', on the gain
     share (the constant subtracted) and on raw retention (the paper's measure). None unless the
-    model has pruned runs and a baseline on both kinds of task."""
-    out = {}
+    model has pruned runs and a baseline on both kinds of task. Twins count once
+    (one_run_per_model): a pool of cells is a pool of models."""
+    out, runs = {}, one_run_per_model(runs, model)
     for measure, base in (("gain share", floor), ("retention", None)):
         diffs = kind_difference(runs, base, model, robust)
         if diffs is None:
@@ -532,7 +542,7 @@ def check_robust_tasks(runs, floor, robust=ROBUST_TASKS):
         (gain, gain_tasks, diffs), (ret, ret_tasks, ret_diffs) = both["gain share"], both["retention"]
         by_task = {t: both_measures([gain_tasks[t], ret_tasks[t]]) for t in gain_tasks}
         per[m] = every_task(gain if gain == ret else INCONCLUSIVE, by_task)
-        groups = kept_by_kind(runs, floor, m, robust)
+        groups = kept_by_kind(one_run_per_model(runs, m), floor, m, robust)
         r, o = groups.loc["robust"], groups.loc["other"]
         key = (f"({r.tasks}) - {o.tasks}, points: {points(*diffs['pooled'], unit=False)} of gain share, "
                f"{points(*ret_diffs['pooled'], unit=False)} of retention")
