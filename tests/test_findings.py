@@ -145,7 +145,8 @@ def test_the_top_and_bottom_rows_give_their_per_task_verdicts():
         "per task: inconclusive on mrpc and stsb; confirmed on sst2"
     f = findings.claim_findings(make_runs(CLEAR, tasks=("sst2", "mrpc")), FLOOR)
     assert f["top_best"].caveat.endswith("; confirmed on each task alone")
-    assert f["lower_layers_critical"].caveat == "bottom never fine-tuned at K=2, 4, 6 on mrpc; confirmed on each task alone"
+    assert f["lower_layers_critical"].caveat == \
+        "bottom never fine-tuned at K=2, 4, 6 on mrpc; confirmed on each task alone"
 
 
 def close(f):

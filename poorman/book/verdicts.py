@@ -20,19 +20,20 @@ contradicts (confirmed on the pool, contradicted on a task, or the reverse) beco
 inconclusive: the tasks point opposite ways, and the pool's equal weights alone would decide.
 
 **Shares.** The 40% claim is judged on raw retention (pruned score / full score), the paper's
-measure, paired by seed (stats.seed_kept); the gain share (the share of the full model's gain over a constant predictor) is shown
-beside it as the stricter view. The robust-tasks claim is decided only where the gain share and
-raw retention both show the pooled difference, and only if every paraphrase or similarity task
-shows the same on its own, on both measures (every_task, both_measures): a claim about a kind
-of task that one task carries, or that one floor makes, is inconclusive. Its differences are
-paired by seed (stats.kind_difference), and twins count once in its pool (one_run_per_model). The claims about strategies are instead decided on the
-pool of tasks, as the paper's averages are: a task alone has too few seeds to decide them, so
-it can only undo a verdict by showing its opposite (agree); where leaving out one task would
-undo a verdict, the claims page says the verdict rests on it (poorman.book.sensitivity). The
-comparison with a distilled model, another network with its own baseline, uses the difference
-of mean scores instead (check_on_par). A missing interval (one seed) counts
-as unbounded. The BERT-against-XLNet claims (chapter 2) rank each model's strategies by the
-paired tests above, and compare the two models' gain shares by the interval of their difference
+measure, paired by seed (stats.seed_kept); the gain share (the share of the full model's gain
+over a constant predictor) is shown beside it as the stricter view. The robust-tasks claim is
+decided only where the gain share and raw retention both show the pooled difference, and only if
+every paraphrase or similarity task shows the same on its own, on both measures (every_task,
+both_measures): a claim about a kind of task that one task carries, or that one floor makes, is
+inconclusive. Its differences are paired by seed (stats.kind_difference), and twins count once
+in its pool (one_run_per_model). The claims about strategies are instead decided on the pool of
+tasks, as the paper's averages are: a task alone has too few seeds to decide them, so it can
+only undo a verdict by showing its opposite (agree); where leaving out one task would undo a
+verdict, the claims page says the verdict rests on it (poorman.book.sensitivity). The comparison
+with a distilled model, another network with its own baseline, uses the difference of mean
+scores instead (check_on_par). A missing interval (one seed) counts as unbounded. The
+BERT-against-XLNet claims (chapter 2) rank each model's strategies by the paired tests above,
+and compare the two models' gain shares by the interval of their difference
 (stats.gain_difference, Welch-Satterthwaite), not by whether two intervals overlap.
 
 **Claims.** Each claim of the paper gets one of four verdicts:

@@ -117,7 +117,8 @@ def _bottom_caveat(runs, floor, model):
     ks = {}
     for c in lost:
         ks.setdefault(c[4], []).append(str(c[3]))
-    parts = ["bottom never fine-tuned at " + names(f"K={', '.join(k)} on {t}" for t, k in sorted(ks.items()))] if ks else []
+    where = names(f"K={', '.join(k)} on {t}" for t, k in sorted(ks.items())) if ks else ""
+    parts = [f"bottom never fine-tuned at {where}"] if ks else []
     if weak:
         parts.append(f"{number(len(weak))} more barely {'learns' if len(weak) == 1 else 'learn'}" if lost else
                      f"{number(len(weak))} bottom {'cell' if len(weak) == 1 else 'cells'} barely "
