@@ -112,8 +112,8 @@ def test_a_pooled_verdict_one_task_carries_says_so_in_its_caveat():
                      ks=(2,))
     runs.loc[(runs.task == "mrpc") & (runs.strategy == "bottom"), "score"] -= 0.2   # on sst2 bottom ties symmetric
     f = findings.lower_layers(runs, FLOOR, "m")
-    assert f.verdict == CONFIRMED and f.caveat.endswith("; leaving out mrpc undoes it")
-    assert f.sentence.endswith("on the tasks pooled; it rests on mrpc, without which the tests do not show it.")
+    assert f.verdict == CONFIRMED and f.caveat.endswith("; leaving out mrpc undoes it at K=2")
+    assert f.sentence.endswith("on the tasks pooled; it rests on mrpc, without which the tests do not show it at K=2.")
     assert f.rests_on == ("mrpc",)
     forty = findings.forty_percent(runs, FLOOR, "m")
     assert "That holds on the tasks pooled, and leaving out mrpc undoes it." in findings.takeaways(

@@ -35,6 +35,15 @@ def test_a_verdict_one_task_decides_rests_on_that_task():
     assert verdict == INCONCLUSIVE and changed == {"rte": CONFIRMED, "sst2": CONTRADICTED}
 
 
+def test_a_verdict_over_every_k_names_the_k_at_which_a_task_carries_it():
+    # at K=2 bottom is worst on both tasks; at K=4 only on mrpc, where it sinks far enough to carry the pool
+    runs = make_runs({"top": 0.0, "alternate-even": 0.01, "symmetric": 0.02, ("bottom", 2): 0.2, ("bottom", 4): 0.02},
+                     tasks=("sst2", "mrpc"), ks=(2, 4))
+    runs.loc[(runs.task == "mrpc") & (runs.strategy == "bottom") & (runs.k == 4), "score"] -= 0.2
+    assert sensitivity.rests_on(runs, FLOOR, "lower_layers_critical", "task") == (CONFIRMED, {"mrpc": INCONCLUSIVE})
+    assert sensitivity.undone_at(runs, FLOOR, "lower_layers_critical", "mrpc") == [4]
+
+
 def test_the_table_has_a_row_per_claim_and_a_column_per_strategy_and_task():
     runs = make_runs({"bottom": 0.3, "top": 0.09, "symmetric": 0.11}, tasks=("sst2",), noise=0.02)
     sym = runs.strategy == "symmetric"   # noise of its own, not shared with its seed: not shown apart

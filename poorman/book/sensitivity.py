@@ -41,6 +41,17 @@ def rests_on(runs, floor, claim, *columns):
                      if other not in (verdict, NOT_TESTABLE)}
 
 
+def undone_at(runs, floor, claim, task):
+    """The K at which leaving out `task` changes the claim's verdict on that K's runs alone (to
+    another testable one): where a verdict over every K rests on the task."""
+    check = CHECKS[claim]
+    def at(d, k):
+        return d[(d.role != "pruned") | (d.k == k)]
+    rest = runs[runs.task != task]
+    return [int(k) for k in sorted(runs[runs.role == "pruned"].k.unique())
+            if check(at(rest, k), floor).verdict not in (check(at(runs, k), floor).verdict, NOT_TESTABLE)]
+
+
 def table(runs, floor, claims=None, names=None):
     """One row per claim (named by `names`, {key: words}, if given): its verdict, then its verdict
     without each strategy and without each task where that changes it (blank where unchanged, or

@@ -131,8 +131,11 @@ def lower_layers(runs, floor, model):
     v = verdicts.check_lower_critical(_mine(runs, model), floor)
     r = _ranking(runs[runs.k.isin(runs[runs.strategy == "bottom"].k) | (runs.role != "pruned")], model, worst=True)
     carried = _carried_by(_mine(runs, model), floor, "lower_layers_critical", v.verdict)
+    one = len(carried) == 1   # the K at which one task carries the verdict
+    ks = sensitivity.undone_at(_mine(runs, model), floor, "lower_layers_critical", carried[0]) if one else []
+    at_k = f" at K={', '.join(map(str, ks))}" if ks else ""
     caveat = "; ".join(filter(None, [_bottom_caveat(runs, floor, model), per_task_words(v.per_task),
-                                     undone_by(carried)]))
+                                     undone_by(carried) + at_k]))
     if v.verdict == verdicts.NOT_TESTABLE:
         return Finding("lower_layers_critical", "This store has no runs of bottom beside another strategy.",
                        v.verdict, r, v.key, caveat)
@@ -141,7 +144,7 @@ def lower_layers(runs, floor, model):
     if v.verdict == verdicts.CONFIRMED:
         sentence = ("Dropping the **bottom** layers is the worst choice at every K: paired tests show it below "
                     "every other strategy" + (f", on the tasks pooled; it rests on {names(carried)}, without which "
-                                              "the tests do not show it." if carried else "."))
+                                              f"the tests do not show it{at_k}." if carried else "."))
     elif v.verdict == verdicts.CONTRADICTED:
         row = r[[lead != "bottom" and "bottom" not in rest for lead, rest in zip(r.leader, r.not_shown_apart)]].iloc[0]
         sentence = (f"Dropping the bottom layers is not always the worst choice: at K={row.k}, {row.leader} is "
