@@ -224,8 +224,9 @@ def _tasks_below(runs, floor, lead, keep=0.98):
     cell = runs[(runs.role == "baseline") | ((runs.strategy == lead.strategy) & (runs.k == lead.k))]
     shares = stats.seed_shares(cell[cell.task.isin(lead.tasks.split(", "))], None)
     per_task = {task: stats.mean_interval(shares[task])[:3] for task in shares}
-    low = [f"{task} {pct(*kept)}" for task, kept in per_task.items() if not kept[1] >= keep]
-    return f"; alone, {low[0].replace(' ', ' keeps ', 1)}" + "".join(f", {x}" for x in low[1:]) if low else ""
+    low = [(task, pct(*kept)) for task, kept in per_task.items() if not kept[1] >= keep]
+    return "; alone, " + ", ".join(f"{task} {'keeps ' if i == 0 else ''}{kept}" for i, (task, kept) in enumerate(low)) \
+        if low else ""
 
 
 

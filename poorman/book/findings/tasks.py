@@ -18,7 +18,8 @@ def robust_tasks(runs, floor, model):
         return Finding("robust_tasks", "This store lacks a paraphrase or similarity task beside another kind of "
                        "task, so the question cannot be asked of it.", v.verdict, caveat="needs both kinds of task",
                        numbers=pd.DataFrame(columns=COLUMNS).rename_axis("tasks"))
-    kinds = stats.kept_by_kind(verdicts.one_run_per_model(mine, model), floor, model, verdicts.ROBUST_TASKS)
+    distinct = verdicts.one_run_per_model(mine, model)   # the pool the verdict reads: twins once
+    kinds = stats.kept_by_kind(distinct, floor, model, verdicts.ROBUST_TASKS)
     r, o = kinds.loc["robust"], kinds.loc["other"]
     gain, retention = both["gain share"][2], both["retention"][2]
     numbers = pd.DataFrame([[*gain[t], *retention[t]] for t in gain], index=pd.Index(list(gain), name="tasks"),
@@ -36,7 +37,7 @@ def robust_tasks(runs, floor, model):
         sentence = said + _robust_ending(v, both)
     caveat = f"vs {o.tasks} (gain share / retention): " + "; ".join(
         f"{t} {verdicts.points(*gain[t], unit=False)} / {verdicts.points(*retention[t], unit=False)}"
-        for t in v.per_task) + failed_by_task(verdicts.one_run_per_model(mine, model), floor)
+        for t in v.per_task) + failed_by_task(distinct, floor)
     return Finding("robust_tasks", sentence, v.verdict, numbers, v.key, caveat)
 
 
